@@ -1,0 +1,1 @@
+// Layer anchor: keeps the daemon library non-empty while it grows.

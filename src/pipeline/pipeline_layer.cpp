@@ -1,0 +1,1 @@
+// Layer anchor: keeps the pipeline library non-empty while it grows.

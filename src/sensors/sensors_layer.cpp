@@ -1,0 +1,1 @@
+// Layer anchor: keeps the sensors library non-empty while it grows.

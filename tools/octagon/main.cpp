@@ -1,0 +1,3 @@
+#include <octagon/cli/main.h>
+
+int main(int argc, char** argv) { return octagon::cli::run(argc, argv); }
