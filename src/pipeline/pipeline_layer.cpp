@@ -1,1 +1,0 @@
-// Layer anchor: keeps the pipeline library non-empty while it grows.
