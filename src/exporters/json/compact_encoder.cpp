@@ -1,0 +1,111 @@
+#include <octagon/exporters/json/compact_encoder.h>
+
+#include <octagon/exporters/json/escape.h>
+#include <octagon/exporters/json/tetragon_names.h>
+
+#include <charconv>
+
+namespace octagon::exporters {
+namespace {
+
+// fatih/color sequences, as used by Tetragon's Colorer.
+constexpr std::string_view kBlue = "\x1b[34m";
+constexpr std::string_view kGreen = "\x1b[32m";
+constexpr std::string_view kMagenta = "\x1b[35m";
+constexpr std::string_view kCyan = "\x1b[36m";
+constexpr std::string_view kRed = "\x1b[31m";
+constexpr std::string_view kReset = "\x1b[0m";
+
+constexpr uint64_t kCapSysAdminBit = uint64_t{1} << kCapSysAdmin;
+constexpr size_t kCapsPad = 120;
+constexpr std::string_view kCapsMarker = "🛑 CAP_SYS_ADMIN";
+// Go pads with %*s, counting runes: "🛑" is one rune.
+constexpr size_t kCapsMarkerRunes = 15;
+
+} // namespace
+
+CompactEncoder::CompactEncoder(std::string_view node_name, bool timestamps, bool color, bool caps)
+    : timestamps_(timestamps), color_(color), caps_(caps) {
+  append_terminal_safe(source_, node_name);
+}
+
+void CompactEncoder::open(std::string_view color, std::string& out) const {
+  if (color_)
+    out.append(color);
+}
+
+void CompactEncoder::close(std::string& out) const {
+  if (color_)
+    out.append(kReset);
+}
+
+size_t CompactEncoder::begin(std::string_view kind, uint64_t time_ns, const events::Process& p,
+                             std::string& out) {
+  if (timestamps_) {
+    time_.append(out, time_ns);
+    out.push_back(' ');
+  }
+  const size_t body_start = out.size();
+  open(kBlue, out);
+  out.append(kind);
+  close(out);
+  out.push_back(' ');
+  open(kGreen, out);
+  out.append(source_);
+  close(out);
+  out.push_back(' ');
+  open(kMagenta, out);
+  append_terminal_safe(out, p.binary);
+  close(out);
+  out.push_back(' ');
+  open(kCyan, out);
+  append_terminal_safe(out, p.arguments);
+  close(out);
+  return body_start;
+}
+
+// Tetragon's CapTrailorPrinter: padding = 120 - len(line) in bytes (colour codes included),
+// then the marker right-aligned in a field of `padding` runes after one space.
+void CompactEncoder::finish(size_t body_start, const events::Process& p, std::string& out) const {
+  if (caps_ && (p.cap.effective & kCapSysAdminBit) != 0) {
+    const size_t len = out.size() - body_start;
+    const size_t padding = len < kCapsPad ? kCapsPad - len : 0;
+    size_t marker_runes = kCapsMarkerRunes;
+    if (color_)
+      marker_runes += kMagenta.size() + kReset.size(); // ASCII: bytes == runes
+    out.push_back(' ');
+    if (padding > marker_runes)
+      out.append(padding - marker_runes, ' ');
+    open(kMagenta, out);
+    out.append(kCapsMarker);
+    close(out);
+  }
+  out.push_back('\n');
+}
+
+void CompactEncoder::encode(const events::ExecEvent& event, std::string& out) {
+  if (event.process == nullptr)
+    return;
+  const size_t body_start = begin("🚀 process", event.time_ns, *event.process, out);
+  finish(body_start, *event.process, out);
+}
+
+void CompactEncoder::encode(const events::ExitEvent& event, std::string& out) {
+  if (event.process == nullptr)
+    return;
+  const size_t body_start = begin("💥 exit   ", event.time_ns, *event.process, out);
+  out.push_back(' ');
+  open(kRed, out);
+  const std::string_view sig = signal_name(event.signal);
+  if (!sig.empty()) {
+    out.append(sig);
+  } else {
+    char buf[10];
+    const auto r = std::to_chars(buf, buf + sizeof(buf), event.status);
+    out.append(buf, static_cast<size_t>(r.ptr - buf));
+  }
+  close(out);
+  finish(body_start, *event.process, out);
+}
+
+} // namespace octagon::exporters
