@@ -108,7 +108,7 @@ struct oct_exec_event {
 	__u16 args_len, cgrp_len;	/* cgrp_len covers leaf\0parent\0 */
 	__u32 args_total;		/* argument bytes in the process (before the cap) */
 	__u32 pad;
-	char data[];
+	/* The data section (hdr.size - sizeof(struct oct_exec_event) bytes) follows. */
 };
 
 struct oct_exit_event {

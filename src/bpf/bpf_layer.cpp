@@ -1,1 +1,0 @@
-// Layer anchor: keeps the bpf library non-empty while it grows.

@@ -1,0 +1,150 @@
+#include <octagon/daemon/event_processor.h>
+
+#include <octagon/base/log.h>
+#include <octagon/events/exec_id.h>
+
+namespace octagon::daemon {
+
+using events::Process;
+using events::ProcessKey;
+
+EventProcessor::EventProcessor(ProcessorOptions options, events::ProcessCache& cache,
+                               BootClock& clock)
+    : options_(std::move(options)), cache_(cache), clock_(clock) {}
+
+void EventProcessor::set_ids(Process& p) const {
+  p.exec_id = events::make_exec_id(options_.node_name, p.key.ktime, p.key.pid);
+  if (p.parent_key.pid == 0 && p.parent_key.ktime == 1)
+    p.parent_exec_id = events::make_exec_id("", 1, 0);  // Tetragon's kernel pseudo-process
+  else if (p.parent_key.ktime != 0)
+    p.parent_exec_id = events::make_exec_id(options_.node_name, p.parent_key.ktime, p.parent_key.pid);
+  else
+    p.parent_exec_id.clear();
+}
+
+const Process* EventProcessor::parent_of(const Process& p) {
+  if (p.parent_key.ktime == 0) return nullptr;
+  const Process* parent = cache_.find_parent(p);
+  if (!parent) stats_.parent_misses.fetch_add(1, std::memory_order_relaxed);
+  return parent;
+}
+
+void EventProcessor::fill_ancestors(const Process& p, std::vector<const Process*>& out) {
+  out.clear();
+  if (options_.ancestors) cache_.ancestors(p, out, options_.max_ancestors);
+}
+
+void EventProcessor::seed(std::vector<Process>&& procs) {
+  for (Process& p : procs) {
+    if (cache_.contains(p.key)) continue;
+    set_ids(p);
+    cache_.upsert(std::move(p));
+    stats_.seeded.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void EventProcessor::publish_cache_stats() {
+  auto c = cache_.stats();
+  stats_.cache_size.store(c.size, std::memory_order_relaxed);
+  stats_.cache_capacity.store(c.capacity, std::memory_order_relaxed);
+  stats_.cache_evictions.store(c.evictions_total, std::memory_order_relaxed);
+  stats_.cache_misses.store(c.misses_total, std::memory_order_relaxed);
+  stats_.cache_removals.store(c.removals_total, std::memory_order_relaxed);
+  stats_.cache_memory_bytes.store(cache_.memory_bytes(), std::memory_order_relaxed);
+}
+
+void EventProcessor::on_record(const void* data, size_t size) {
+  auto op = sensors::record_op(data, size);
+  if (!op) {
+    stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
+    OCTAGON_LOG_DEBUG("dropping record: %s", op.error().message().c_str());
+    return;
+  }
+  stats_.received[*op].fetch_add(1, std::memory_order_relaxed);
+  switch (*op) {
+    case OCT_MSG_EXEC: handle_exec(data, size); break;
+    case OCT_MSG_CLONE: handle_clone(data, size); break;
+    case OCT_MSG_EXIT: handle_exit(data, size); break;
+    default: break;
+  }
+}
+
+void EventProcessor::handle_exec(const void* data, size_t size) {
+  if (auto r = sensors::decode_exec(data, size, exec_); !r) {
+    stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
+    OCTAGON_LOG_DEBUG("dropping exec record: %s", r.error().message().c_str());
+    return;
+  }
+  set_ids(exec_.process);
+  ProcessKey prev = exec_.prev;
+  // Copy (not move) so exec_'s string capacities are kept for the next record.
+  Process& p = cache_.upsert(Process(exec_.process));
+  // The identity this exec replaced is gone: drop the reference it held as a live process.
+  if (prev.pid != 0 && prev != p.key) cache_.release(prev);
+
+  exec_event_.process = &p;
+  exec_event_.parent = parent_of(p);
+  fill_ancestors(p, exec_event_.ancestors);
+  exec_event_.time_ns = clock_.to_wall(exec_.ktime);
+  for (EventSink* s : sinks_) s->on_exec(exec_event_);
+  stats_.exec_events.fetch_add(1, std::memory_order_relaxed);
+}
+
+void EventProcessor::handle_clone(const void* data, size_t size) {
+  sensors::DecodedClone c;
+  if (auto r = sensors::decode_clone(data, size, c); !r) {
+    stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (cache_.contains(c.key)) return;
+  // A child that has not exec'd runs its parent's binary: inherit the parent's description.
+  Process child;
+  if (const Process* parent = cache_.peek(c.parent)) {
+    child = *parent;
+    child.flags = (parent->flags & ~(events::kFlagExecve | events::kFlagProcFS)) | events::kFlagClone;
+  } else {
+    child.flags = events::kFlagClone | events::kFlagMiss;
+    stats_.parent_misses.fetch_add(1, std::memory_order_relaxed);
+  }
+  child.key = c.key;
+  child.parent_key = c.parent;
+  child.pid = c.key.pid;
+  child.tid = c.tid;
+  child.start_ktime = c.key.ktime;
+  child.cgroup_id = c.cgroup_id;
+  child.refcnt = 0;
+  child.binary_properties = {};
+  set_ids(child);
+  cache_.upsert(std::move(child));
+}
+
+void EventProcessor::handle_exit(const void* data, size_t size) {
+  sensors::DecodedExit x;
+  if (auto r = sensors::decode_exit(data, size, x); !r) {
+    stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  Process* p = cache_.find(x.key);
+  Process unknown;
+  if (!p) {
+    // Never seen (lost exec, evicted): still report the exit, with what the kernel told us.
+    stats_.exit_unknown.fetch_add(1, std::memory_order_relaxed);
+    unknown.key = x.key;
+    unknown.pid = x.key.pid;
+    unknown.start_ktime = x.key.ktime;
+    unknown.flags = events::kFlagUnknown;
+    set_ids(unknown);
+    p = &unknown;
+  }
+  p->tid = x.tid;
+  exit_event_.process = p;
+  exit_event_.parent = parent_of(*p);
+  fill_ancestors(*p, exit_event_.ancestors);
+  events::decode_exit_code(x.exit_code, exit_event_.status, exit_event_.signal);
+  exit_event_.time_ns = clock_.to_wall(x.ktime);
+  for (EventSink* s : sinks_) s->on_exit(exit_event_);
+  stats_.exit_events.fetch_add(1, std::memory_order_relaxed);
+  if (p != &unknown) cache_.release(x.key);
+}
+
+}  // namespace octagon::daemon

@@ -1,0 +1,82 @@
+// EventProcessor: turns the process sensor's records into process_exec / process_exit events.
+// It keeps the process cache in step with the kernel (exec, clone, exit), resolves parents and
+// ancestors, and hands finished events to EventSinks. It runs on the ring buffer reader thread
+// and never blocks: sinks only copy into bounded queues.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <abi/process.h>
+#include <octagon/base/boot_clock.h>
+#include <octagon/bpf/ring_buffer_reader.h>
+#include <octagon/events/process.h>
+#include <octagon/events/process_cache.h>
+#include <octagon/sensors/process/decoder.h>
+
+namespace octagon::daemon {
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void on_exec(const events::ExecEvent& ev) = 0;
+  virtual void on_exit(const events::ExitEvent& ev) = 0;
+};
+
+struct ProcessorOptions {
+  std::string node_name;
+  bool ancestors = false;       // --enable-ancestors base
+  size_t max_ancestors = 64;
+};
+
+// Counters readable from other threads (status output).
+struct ProcessorStats {
+  std::atomic<uint64_t> received[OCT_MSG_OP_MAX] = {};  // records per op
+  std::atomic<uint64_t> decode_errors{0};                 // malformed records: dropped
+  std::atomic<uint64_t> exec_events{0};
+  std::atomic<uint64_t> exit_events{0};
+  std::atomic<uint64_t> exit_unknown{0};    // exits of processes the cache did not know
+  std::atomic<uint64_t> parent_misses{0};   // events whose parent was not cached
+  std::atomic<uint64_t> seeded{0};          // processes seeded from /proc
+  // Process cache figures, published by the reader thread (publish_cache_stats()).
+  std::atomic<uint64_t> cache_size{0}, cache_capacity{0}, cache_evictions{0}, cache_misses{0},
+      cache_removals{0}, cache_memory_bytes{0};
+};
+
+class EventProcessor : public bpf::RecordHandler {
+ public:
+  EventProcessor(ProcessorOptions options, events::ProcessCache& cache, BootClock& clock);
+
+  void add_sink(EventSink* sink) { sinks_.push_back(sink); }
+  // Inserts processes that existed before start-up (parents first), flagged procFS.
+  void seed(std::vector<events::Process>&& procs);
+
+  void on_record(const void* data, size_t size) override;
+
+  const ProcessorStats& stats() const { return stats_; }
+  // Copies the cache's counters into stats() for other threads; walks the cache (memory), so
+  // the reader calls it about once a second, not per event.
+  void publish_cache_stats();
+
+ private:
+  void handle_exec(const void* data, size_t size);
+  void handle_clone(const void* data, size_t size);
+  void handle_exit(const void* data, size_t size);
+  void set_ids(events::Process& p) const;
+  const events::Process* parent_of(const events::Process& p);
+  void fill_ancestors(const events::Process& p, std::vector<const events::Process*>& out);
+
+  ProcessorOptions options_;
+  events::ProcessCache& cache_;
+  BootClock& clock_;
+  std::vector<EventSink*> sinks_;
+  ProcessorStats stats_;
+  // Reused across records so the hot path does not allocate once capacities settle.
+  sensors::DecodedExec exec_;
+  events::ExecEvent exec_event_;
+  events::ExitEvent exit_event_;
+};
+
+}  // namespace octagon::daemon

@@ -1,1 +1,0 @@
-// Layer anchor: keeps the sensors library non-empty while it grows.
