@@ -1,10 +1,81 @@
 #include <octagon/cli/main.h>
 
 #include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <abi/process.h>
+#include <octagon/base/log.h>
+#include <octagon/daemon/agent.h>
+#include <octagon/daemon/config.h>
 
 namespace octagon::cli {
-int run(int, char**) {
-  fprintf(stderr, "octagon: not yet wired\n");
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+void print_usage(FILE* out) {
+  fprintf(out,
+          "Usage: octagon <command> [flags]\n\n"
+          "Commands:\n"
+          "  agent     run the agent: watch process lifecycle and export events\n"
+          "  version   print the version\n"
+          "  help      print this help\n\n"
+          "Run 'octagon agent --help' for the agent's flags.\n");
+}
+
+int run_agent(const std::vector<std::string>& args) {
+  auto config = daemon::parse_agent_config(args);
+  if (!config) {
+    fprintf(stderr, "octagon agent: %s\n", config.error().message().c_str());
+    fprintf(stderr, "Run 'octagon agent --help' for the list of flags.\n");
+    return 2;
+  }
+  if (config->help) {
+    fputs(daemon::usage().c_str(), stdout);
+    return 0;
+  }
+  log::set_level(config->log_level);
+  bpf::FeatureProbe probe;
+  auto agent = daemon::Agent::create(*config, probe);
+  if (!agent) {
+    fprintf(stderr, "octagon agent: cannot start: %s\n", agent.error().describe().c_str());
+    return 1;
+  }
+  fputs((*agent)->capability_report(probe).c_str(), stderr);
+  OCTAGON_LOG_INFO("node %s: exporting events%s%s", config->node_name.c_str(),
+                   config->export_stdout ? " to stdout" : "",
+                   config->export_filename.empty() ? "" : (" to " + config->export_filename).c_str());
+  auto r = (*agent)->run();
+  if (!r) {
+    fprintf(stderr, "octagon agent: %s\n", r.error().describe().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return 2;
+  }
+  std::string cmd = argv[1];
+  std::vector<std::string> rest(argv + 2, argv + argc);
+  if (cmd == "agent") return run_agent(rest);
+  if (cmd == "version" || cmd == "--version") {
+    printf("octagon %s (abi %d)\n", kVersion, OCTAGON_ABI_VERSION);
+    return 0;
+  }
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    print_usage(stdout);
+    return 0;
+  }
+  fprintf(stderr, "octagon: unknown command '%s'\n", cmd.c_str());
+  print_usage(stderr);
   return 2;
 }
+
 }  // namespace octagon::cli

@@ -1,0 +1,221 @@
+#include <octagon/daemon/agent.h>
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <octagon/base/log.h>
+#include <octagon/bpf/libbpf_log.h>
+#include <octagon/daemon/procfs_seed.h>
+#include <octagon/exporters/sinks/file_sink.h>
+
+namespace octagon::daemon {
+namespace {
+
+constexpr int kPollMs = 10;  // BPF side wakes us only at 1/4 full: this bounds latency
+
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+// The host's namespaces (for `is_host`): those of pid 1, or, where pid 1's are not readable
+// (some sandboxes deny it even to root), the agent's own, which is what a host agent runs in.
+events::Namespaces host_namespaces(const std::string& procfs) {
+  std::string base = procfs + "/1/ns/";
+  struct stat probe{};
+  if (stat((base + "uts").c_str(), &probe) != 0) {
+    OCTAGON_LOG_INFO("%s not readable: is_host compares with the agent's own namespaces",
+                     base.c_str());
+    base = procfs + "/self/ns/";
+  }
+  auto inum = [&](const char* name) -> uint32_t {
+    struct stat st{};
+    return stat((base + name).c_str(), &st) == 0 ? static_cast<uint32_t>(st.st_ino) : 0;
+  };
+  return {inum("uts"), inum("ipc"), inum("mnt"), inum("pid"), inum("pid_for_children"),
+          inum("net"), inum("time"), inum("time_for_children"), inum("cgroup"), inum("user")};
+}
+
+}  // namespace
+
+Agent::Agent(const AgentConfig& config) : config_(config), cache_(config.process_cache_size) {}
+
+Agent::~Agent() {
+  reader_stop_ = true;
+  if (reader_thread_.joinable()) reader_thread_.join();
+  for (auto& e : exporters_) e->stop();
+}
+
+Result<void> Agent::open_exporters() {
+  events::RenderOptions render;
+  render.include_cap = config_.enable_process_cred;
+  render.include_creds = config_.enable_process_cred;
+  render.include_ns = config_.enable_process_ns;
+  events::Namespaces host = host_namespaces(config_.procfs);
+  pipeline::ExportWorkerOptions wopts;
+  wopts.queue_bytes = config_.rb_queue_size;
+
+  auto json = [&] {
+    exporters::JsonEncoder enc(config_.node_name, render);
+    enc.set_host_namespaces(host);
+    return enc;
+  };
+  if (!config_.export_filename.empty()) {
+    OCTAGON_ASSIGN_OR_RETURN(auto sink, exporters::FileSink::create(
+                                            config_.export_filename,
+                                            config_.export_file_max_size_mb << 20,
+                                            config_.export_file_max_backups, config_.export_file_perm));
+    OCTAGON_ASSIGN_OR_RETURN(auto worker, pipeline::ExportWorker::create(std::move(sink), wopts));
+    exporters_.push_back(std::make_unique<EncodingExporter>(json(), std::move(worker), clock_));
+  }
+  if (config_.export_stdout) {
+    auto sink = std::make_unique<exporters::StdoutSink>();
+    OCTAGON_ASSIGN_OR_RETURN(auto worker, pipeline::ExportWorker::create(std::move(sink), wopts));
+    if (config_.output == OutputFormat::kCompact) {
+      bool color = config_.color == ColorMode::kAlways ||
+                   (config_.color == ColorMode::kAuto && isatty(STDOUT_FILENO));
+      exporters_.push_back(std::make_unique<EncodingExporter>(
+          exporters::CompactEncoder(config_.node_name, false, color, config_.enable_process_cred), std::move(worker), clock_));
+    } else {
+      exporters_.push_back(std::make_unique<EncodingExporter>(json(), std::move(worker), clock_));
+    }
+  }
+  return ok();
+}
+
+Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config, bpf::FeatureProbe& probe) {
+  OCTAGON_TRY(probe.check_privileges());
+  // Every thread started from here on inherits this mask; run() takes the signals with
+  // sigtimedwait, so no thread is ever interrupted by them.
+  sigset_t set = handled_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  // Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK; newer ones use memcg. Failing to
+  // raise it (no CAP_SYS_RESOURCE) is harmless on the latter, so it is only logged.
+  rlimit rl{RLIM_INFINITY, RLIM_INFINITY};
+  if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0)
+    OCTAGON_LOG_DEBUG("could not raise RLIMIT_MEMLOCK (fine on Linux 5.11+)");
+  bpf::install_libbpf_logger();
+
+  std::unique_ptr<Agent> agent(new Agent(config));
+  agent->started_ns_ = agent->clock_.boot_now_ns();
+  if (auto r = agent->open_exporters(); !r) return make_error(r.error().wrap("open exports"));
+
+  sensors::ProcessSensorConfig scfg;
+  scfg.ring_buffer_bytes = static_cast<uint32_t>(config.rb_size);
+  scfg.process_map_entries = config.execve_map_entries;
+  scfg.args_cap = config.args_max_size;
+  OCTAGON_ASSIGN_OR_RETURN(agent->sensor_, sensors::ProcessSensor::create(scfg, probe));
+
+  ProcessorOptions popts{config.node_name, ancestors_enabled(config, "base"), 64};
+  agent->processor_ = std::make_unique<EventProcessor>(popts, agent->cache_, agent->clock_);
+  for (auto& e : agent->exporters_) agent->processor_->add_sink(e.get());
+  OCTAGON_ASSIGN_OR_RETURN(SeedResult seeded,
+                           seed_from_procfs(*agent->processor_, *agent->sensor_, config.procfs,
+                                            config.args_max_size));
+  OCTAGON_LOG_INFO("seeded %zu processes from %s", seeded.processes, config.procfs.c_str());
+  OCTAGON_ASSIGN_OR_RETURN(agent->reader_, bpf::RingBufferReader::create(
+                                               agent->sensor_->ring_buffer_fd(), *agent->processor_));
+  return agent;
+}
+
+void Agent::reader_loop() {
+  uint64_t last_publish = 0;
+  while (!reader_stop_.load(std::memory_order_relaxed)) {
+    if (auto r = reader_->poll(kPollMs); !r) OCTAGON_LOG_WARN("%s", r.error().describe().c_str());
+    uint64_t now = clock_.boot_now_ns();
+    if (now - last_publish > 1000000000ull) {
+      processor_->publish_cache_stats();
+      last_publish = now;
+    }
+  }
+  (void)reader_->poll(0);  // drain what the kernel produced before we were told to stop
+  processor_->publish_cache_stats();
+}
+
+Result<void> Agent::run(const std::atomic<bool>* stop) {
+  reader_thread_ = std::thread(&Agent::reader_loop, this);
+  sigset_t set = handled_signals();
+  uint64_t interval = uint64_t(config_.stats_interval_seconds) * 1000000000ull;
+  uint64_t next_stats = clock_.boot_now_ns() + interval;
+  while (!(stop && stop->load())) {
+    timespec ts{0, 200 * 1000 * 1000};
+    int sig = sigtimedwait(&set, nullptr, &ts);
+    if (sig == SIGINT || sig == SIGTERM) {
+      OCTAGON_LOG_INFO("received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      break;
+    }
+    if (sig == SIGUSR1) print_status();
+    if (interval && clock_.boot_now_ns() >= next_stats) {
+      print_status();
+      next_stats += interval;
+    }
+  }
+  reader_stop_ = true;
+  reader_thread_.join();
+  for (auto& e : exporters_) e->stop();
+  print_status();
+  return ok();
+}
+
+StatusSnapshot Agent::status() const {
+  StatusSnapshot s;
+  s.uptime_ns = clock_.boot_now_ns() - started_ns_;
+  s.kernel_missed = sensor_->read_missed();
+  s.ringbuf_records = reader_->records();
+  const auto& st = processor_->stats();
+  for (int i = 0; i < OCT_MSG_OP_MAX; i++) s.received[i] = st.received[i].load();
+  s.decode_errors = st.decode_errors.load();
+  s.exec_events = st.exec_events.load();
+  s.exit_events = st.exit_events.load();
+  s.exit_unknown = st.exit_unknown.load();
+  s.parent_misses = st.parent_misses.load();
+  s.seeded = st.seeded.load();
+  s.cache = {st.cache_size.load(), st.cache_capacity.load(), st.cache_evictions.load(),
+             st.cache_misses.load(), st.cache_removals.load(), st.cache_memory_bytes.load()};
+  for (const auto& e : exporters_) s.exporters.push_back({e->worker().sink_name(), e->worker().stats()});
+  return s;
+}
+
+void Agent::print_status() const {
+  std::string line = render_status_json(status());
+  line += '\n';
+  fputs(line.c_str(), stderr);
+  fflush(stderr);
+}
+
+std::string Agent::capability_report(bpf::FeatureProbe& probe) const {
+  utsname u{};
+  uname(&u);
+  std::string out = std::string("kernel ") + u.release + " capabilities:\n";
+  for (const auto& h : sensor_->hooks()) {
+    out += "  " + h.hook + ": " + h.mechanism;
+    if (!h.note.empty()) out += " (" + h.note + ")";
+    out += "\n";
+  }
+  auto line = [&](const char* what, bpf::Feature f, const char* consequence) {
+    const auto& p = probe.get(f);
+    out += std::string("  ") + what + ": " + (p.ok ? "yes" : "no") + " (" + p.detail + ")";
+    if (!p.ok && consequence) out += std::string("; ") + consequence;
+    out += "\n";
+  };
+  line("ring buffer", bpf::Feature::kRingBuf, nullptr);
+  line("bpf_loop", bpf::Feature::kBpfLoop, nullptr);
+  line("fentry/fexit", bpf::Feature::kFentry, "lifecycle hooks use tracepoints instead");
+  line("BPF-LSM", bpf::Feature::kLsm, "not used by the process sensor");
+  line("kprobes", bpf::Feature::kKprobe, "not used by the process sensor");
+  line("bpf_send_signal", bpf::Feature::kSendSignal, nullptr);
+  return out;
+}
+
+}  // namespace octagon::daemon

@@ -1,0 +1,56 @@
+// Agent: the `octagon agent` daemon. Wires the process sensor, the event processor, the
+// process cache and the exporters; runs until SIGINT/SIGTERM; prints status on SIGUSR1.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <octagon/base/boot_clock.h>
+#include <octagon/base/result.h>
+#include <octagon/bpf/feature_probe.h>
+#include <octagon/bpf/ring_buffer_reader.h>
+#include <octagon/daemon/config.h>
+#include <octagon/daemon/encoding_exporter.h>
+#include <octagon/daemon/event_processor.h>
+#include <octagon/daemon/status.h>
+#include <octagon/events/process_cache.h>
+#include <octagon/sensors/process/process_sensor.h>
+
+namespace octagon::daemon {
+
+class Agent {
+ public:
+  // Checks privileges and kernel features, opens the exports, loads and attaches the sensor,
+  // and seeds the process cache. Nothing is started yet.
+  static Result<std::unique_ptr<Agent>> create(const AgentConfig& config, bpf::FeatureProbe& probe);
+  ~Agent();
+
+  // Runs until a SIGINT/SIGTERM arrives or `stop` becomes true; returns after draining.
+  Result<void> run(const std::atomic<bool>* stop = nullptr);
+
+  // "which kernel mechanism each sensor uses, or why one is missing".
+  std::string capability_report(bpf::FeatureProbe& probe) const;
+  StatusSnapshot status() const;
+
+ private:
+  explicit Agent(const AgentConfig& config);
+  Result<void> open_exporters();
+  void reader_loop();
+  void print_status() const;
+
+  AgentConfig config_;
+  BootClock clock_;
+  uint64_t started_ns_ = 0;
+  events::ProcessCache cache_;
+  std::vector<std::unique_ptr<EncodingExporter>> exporters_;
+  std::unique_ptr<EventProcessor> processor_;
+  std::unique_ptr<sensors::ProcessSensor> sensor_;
+  std::unique_ptr<bpf::RingBufferReader> reader_;
+  std::atomic<bool> reader_stop_{false};
+  std::thread reader_thread_;
+};
+
+}  // namespace octagon::daemon

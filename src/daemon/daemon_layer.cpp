@@ -1,1 +1,0 @@
-// Layer anchor: keeps the daemon library non-empty while it grows.

@@ -1,0 +1,107 @@
+#include <octagon/daemon/status.h>
+
+#include <octagon/exporters/json/escape.h>
+
+namespace octagon::daemon {
+namespace {
+
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  ObjectWriter& field(std::string_view key, uint64_t v) {
+    key_(key);
+    out_ += std::to_string(v);
+    return *this;
+  }
+  ObjectWriter& field(std::string_view key, std::string_view v) {
+    key_(key);
+    exporters::append_json_string(out_, v);
+    return *this;
+  }
+  // Starts a nested value: the caller appends it.
+  std::string& raw(std::string_view key) {
+    key_(key);
+    return out_;
+  }
+  void close() { out_ += '}'; }
+
+ private:
+  void key_(std::string_view key) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    exporters::append_json_string(out_, key);
+    out_ += ':';
+  }
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace
+
+uint64_t StatusSnapshot::kernel_lost() const {
+  uint64_t n = 0;
+  for (const auto& op : kernel_missed) n += op[OCT_MISS_RB_FULL] + op[OCT_MISS_NO_HEAP];
+  return n;
+}
+
+uint64_t StatusSnapshot::user_dropped() const {
+  uint64_t n = decode_errors;
+  for (const auto& e : exporters) n += e.stats.dropped_queue_full + e.stats.lost_records;
+  return n;
+}
+
+std::string render_status_json(const StatusSnapshot& s) {
+  std::string out;
+  out += "{\"status\":";
+  ObjectWriter top(out);
+  top.field("uptime_seconds", s.uptime_ns / 1000000000ull);
+
+  ObjectWriter totals(top.raw("totals"));
+  totals.field("kernel_lost", s.kernel_lost()).field("user_dropped", s.user_dropped());
+  totals.close();
+
+  ObjectWriter kernel(top.raw("kernel_missed"));
+  for (uint32_t op = 1; op < OCT_MSG_OP_MAX; op++) {
+    ObjectWriter per(kernel.raw(sensors::msg_op_name(op)));
+    for (uint32_t r = 0; r < OCT_MISS_MAX; r++) per.field(sensors::miss_reason_name(r), s.kernel_missed[op][r]);
+    per.close();
+  }
+  kernel.close();
+
+  ObjectWriter rb(top.raw("ringbuf"));
+  rb.field("records", s.ringbuf_records);
+  for (uint32_t op = 1; op < OCT_MSG_OP_MAX; op++) rb.field(sensors::msg_op_name(op), s.received[op]);
+  rb.field("decode_errors", s.decode_errors);
+  rb.close();
+
+  ObjectWriter ev(top.raw("events"));
+  ev.field("process_exec", s.exec_events).field("process_exit", s.exit_events);
+  ev.field("exit_unknown_process", s.exit_unknown).field("parent_misses", s.parent_misses);
+  ev.field("procfs_seeded", s.seeded);
+  ev.close();
+
+  ObjectWriter cache(top.raw("process_cache"));
+  cache.field("size", s.cache.size).field("capacity", s.cache.capacity);
+  cache.field("evictions", s.cache.evictions).field("misses", s.cache.misses);
+  cache.field("removals", s.cache.removals).field("memory_bytes", s.cache.memory_bytes);
+  cache.close();
+
+  std::string& ex = top.raw("exporters");
+  ex += '[';
+  for (size_t i = 0; i < s.exporters.size(); i++) {
+    if (i) ex += ',';
+    const auto& e = s.exporters[i];
+    ObjectWriter w(ex);
+    w.field("name", e.name).field("submitted", e.stats.submitted);
+    w.field("dropped_queue_full", e.stats.dropped_queue_full).field("written", e.stats.written);
+    w.field("write_errors", e.stats.write_errors).field("lost_records", e.stats.lost_records);
+    w.field("bytes", e.stats.bytes);
+    w.close();
+  }
+  ex += ']';
+  top.close();
+  out += '}';
+  return out;
+}
+
+}  // namespace octagon::daemon

@@ -1,0 +1,42 @@
+// The agent's status report: every counter of loss and health, one JSON object.
+// Printed on SIGUSR1, every --stats-interval seconds, and at exit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <octagon/pipeline/export_worker.h>
+#include <octagon/sensors/process/process_sensor.h>
+
+namespace octagon::daemon {
+
+struct CacheSnapshot {
+  uint64_t size = 0, capacity = 0, evictions = 0, misses = 0, removals = 0, memory_bytes = 0;
+};
+
+struct ExporterSnapshot {
+  std::string name;
+  pipeline::ExportStats stats;
+};
+
+struct StatusSnapshot {
+  uint64_t uptime_ns = 0;
+  sensors::MissedCounters kernel_missed{};
+  uint64_t ringbuf_records = 0;
+  uint64_t received[OCT_MSG_OP_MAX] = {};
+  uint64_t decode_errors = 0;
+  uint64_t exec_events = 0, exit_events = 0, exit_unknown = 0, parent_misses = 0, seeded = 0;
+  CacheSnapshot cache;
+  std::vector<ExporterSnapshot> exporters;
+
+  // Events the kernel could not deliver (ring buffer full, no scratch space).
+  uint64_t kernel_lost() const;
+  // Events dropped in user space (malformed records, full export queues, failed writes).
+  uint64_t user_dropped() const;
+};
+
+// {"status":{...}} on one line.
+std::string render_status_json(const StatusSnapshot& s);
+
+}  // namespace octagon::daemon

@@ -1,0 +1,46 @@
+#include <octagon/daemon/status.h>
+
+#include <gtest/gtest.h>
+
+#if __has_include(<nlohmann/json.hpp>)
+#include <nlohmann/json.hpp>
+#define OCTAGON_HAVE_NLOHMANN 1
+#endif
+
+namespace octagon::daemon {
+namespace {
+
+StatusSnapshot sample() {
+  StatusSnapshot s;
+  s.uptime_ns = 5'000'000'000ull;
+  s.kernel_missed[OCT_MSG_EXEC][OCT_MISS_RB_FULL] = 3;
+  s.kernel_missed[OCT_MSG_EXIT][OCT_MISS_NO_HEAP] = 1;
+  s.kernel_missed[OCT_MSG_EXEC][OCT_MISS_READ] = 7;  // flagged, not lost
+  s.decode_errors = 2;
+  s.exporters.push_back({"stdout", {10, 4, 6, 1, 5, 100, 1}});
+  s.exporters.push_back({"file:/var/log/\"x\".log", {10, 0, 10, 0, 0, 200, 1}});
+  return s;
+}
+
+TEST(Status, TotalsAddUpEveryLossCounter) {
+  StatusSnapshot s = sample();
+  EXPECT_EQ(s.kernel_lost(), 4u);               // ring full + no scratch; read errors are flags
+  EXPECT_EQ(s.user_dropped(), 2u + 4u + 5u);    // decode errors + queue full + lost in writes
+}
+
+TEST(Status, RendersOneJsonObject) {
+  std::string line = render_status_json(sample());
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  EXPECT_NE(line.find("\"kernel_lost\":4"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"exec\":{\"ringbuf_full\":3"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"name\":\"file:/var/log/\\\"x\\\".log\""), std::string::npos) << line;
+#ifdef OCTAGON_HAVE_NLOHMANN
+  auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["status"]["uptime_seconds"], 5);
+  EXPECT_EQ(j["status"]["exporters"][0]["dropped_queue_full"], 4);
+  EXPECT_EQ(j["status"]["totals"]["user_dropped"], 11);
+#endif
+}
+
+}  // namespace
+}  // namespace octagon::daemon
