@@ -115,6 +115,33 @@ TEST_F(AgentE2E, ExecAndExitInTetragonJson) {
   EXPECT_EQ(agent.stop(), 0);
 }
 
+TEST_F(AgentE2E, HostileArgumentsAreEscapedInJsonAndCompact) {
+  std::string log = path("events.log");
+  AgentProcess agent(dir_.string(), {"--node-name", "e2e-node", "--export-filename", log,
+                                     "--output", "compact", "--color", "never"});
+  ASSERT_TRUE(agent.wait_stderr(kReady)) << agent.err();
+  std::string evil = "\x1b[2J\x1b]0;pwned\x07\nfake line\r\x7f\"\\";
+  std::string bad_utf8 = "\xff\xc0\xaf";
+  pid_t pid = spawn_prog({testprog("exit_with"), "0", evil, bad_utf8});
+  waitpid(pid, nullptr, 0);
+  auto exec = wait_event(log, "process_exec", [&](const json& j) {
+    return j["process_exec"]["process"]["pid"] == pid;
+  });
+  ASSERT_TRUE(exec);
+  // JSON: the exact bytes round-trip; invalid UTF-8 becomes U+FFFD per byte.
+  EXPECT_EQ((*exec)["process_exec"]["process"]["arguments"],
+            "0 \"" + evil + "\" \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  std::string raw = read_file(log);
+  for (char c : raw) ASSERT_FALSE(c != '\n' && static_cast<unsigned char>(c) < 0x20) << "raw control byte in JSON";
+  EXPECT_EQ(agent.stop(), 0);
+  // Compact on stdout: no raw escape, bell, carriage return or newline inside the line.
+  auto out = agent.out();
+  size_t at = out.find("pwned");
+  ASSERT_NE(at, std::string::npos) << out;
+  std::string line = out.substr(at, out.find('\n', at) - at);
+  for (char c : line) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7f) << line;
+}
+
 TEST_F(AgentE2E, ProcessStartedBeforeAgentIsSeededWithProcFS) {
   pid_t idle = spawn_prog({testprog("idle"), "30"});
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let it exec
