@@ -124,7 +124,7 @@ TEST(ProcessExec, ParentLinkageThroughShell) {
   EXPECT_GE(child->ancestors, 1u);  // the test process is the shell's parent
 }
 
-TEST(ProcessExec, SetuidBinary) {
+TEST(ProcessExec, SetuidAndSetgidBinary) {
   OCTAGON_REQUIRE_SENSOR();
   LiveSensor::instance();
   std::string dir = "/tmp/octagon-suid";
@@ -133,7 +133,7 @@ TEST(ProcessExec, SetuidBinary) {
   std::string suid = dir + "/exit_with_suid";
   fs::copy_file(testprog("exit_with"), suid, fs::copy_options::overwrite_existing);
   ASSERT_EQ(chown(suid.c_str(), 0, 0), 0);
-  ASSERT_EQ(chmod(suid.c_str(), 04755), 0);
+  ASSERT_EQ(chmod(suid.c_str(), 06755), 0);  // set-uid and set-gid, owned by root:root
   pid_t pid = spawn({testprog("setuid_exec"), "65534", suid, "0"}, "/");
   ASSERT_EQ(WEXITSTATUS(wait_status(pid)), 0);
   auto e = LiveSensor::instance().sink().wait_for([&](const Recorded& r) {
@@ -145,6 +145,11 @@ TEST(ProcessExec, SetuidBinary) {
   EXPECT_TRUE(e->process.binary_properties.has_setuid);
   EXPECT_EQ(e->process.binary_properties.setuid, 0u);
   EXPECT_TRUE(e->process.binary_properties.privileges_changed & events::kPrivRaisedExecFileSetuid);
+  EXPECT_EQ(e->process.creds.gid, 65534u);
+  EXPECT_EQ(e->process.creds.egid, 0u);
+  EXPECT_TRUE(e->process.binary_properties.has_setgid);
+  EXPECT_EQ(e->process.binary_properties.setgid, 0u);
+  EXPECT_TRUE(e->process.binary_properties.privileges_changed & events::kPrivRaisedExecFileSetgid);
   EXPECT_FALSE(e->process.binary_properties.fileless);
   fs::remove_all(dir);
 }
