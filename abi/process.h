@@ -6,14 +6,15 @@
 #include <linux/types.h>
 #endif
 
-#define OCTAGON_ABI_VERSION 1
+#define OCTAGON_ABI_VERSION 2
 
 /* Message operations: the first byte of every ring buffer record. */
 enum octagon_msg_op {
 	OCT_MSG_EXEC = 1,
 	OCT_MSG_EXIT = 2,
 	OCT_MSG_CLONE = 3,
-	OCT_MSG_OP_MAX = 4,
+	OCT_MSG_GENERIC = 4, /* a TracingPolicy hook matched (abi/generic.h) */
+	OCT_MSG_OP_MAX = 5,
 };
 
 /* Why the kernel side could not deliver (or fully read) something; indexes the

@@ -39,7 +39,7 @@ TEST(ProcessObject, MapsAndDefaults) {
   EXPECT_EQ(bpf_map__type(skel->maps.process_map), BPF_MAP_TYPE_HASH);
   EXPECT_EQ(bpf_map__key_size(skel->maps.process_map), sizeof(__u32));
   EXPECT_EQ(bpf_map__value_size(skel->maps.process_map), sizeof(oct_proc_entry));
-  EXPECT_EQ(bpf_map__max_entries(skel->maps.process_missed), uint32_t(OCT_MSG_OP_MAX * OCT_MISS_MAX));
+  EXPECT_EQ(bpf_map__max_entries(skel->maps.process_missed), uint32_t(OCT_MSG_OP_MAX) * uint32_t(OCT_MISS_MAX));
   // The scratch heap holds a whole record plus walk state, within the per-CPU value limit.
   EXPECT_GE(bpf_map__value_size(skel->maps.process_heap), sizeof(oct_exec_event) + OCT_EXEC_DATA_MAX);
   EXPECT_LE(bpf_map__value_size(skel->maps.process_heap), 32768u);

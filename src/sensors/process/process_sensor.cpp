@@ -51,6 +51,7 @@ const char* msg_op_name(uint32_t op) {
     case OCT_MSG_EXEC: return "exec";
     case OCT_MSG_EXIT: return "exit";
     case OCT_MSG_CLONE: return "clone";
+    case OCT_MSG_GENERIC: return "policy";
   }
   return "unknown";
 }
@@ -131,6 +132,8 @@ Result<void> ProcessSensor::load_and_attach(const ProcessSensorConfig& config, H
 }
 
 int ProcessSensor::ring_buffer_fd() const { return bpf_map__fd(skel_->maps.process_events); }
+int ProcessSensor::process_map_fd() const { return bpf_map__fd(skel_->maps.process_map); }
+int ProcessSensor::missed_map_fd() const { return bpf_map__fd(skel_->maps.process_missed); }
 
 MissedCounters ProcessSensor::read_missed() const {
   MissedCounters out{};

@@ -47,6 +47,9 @@ class ProcessSensor {
   ProcessSensor& operator=(const ProcessSensor&) = delete;
 
   int ring_buffer_fd() const;
+  // Maps that generic (policy) hooks share with this sensor.
+  int process_map_fd() const;
+  int missed_map_fd() const;
   const std::vector<HookReport>& hooks() const { return hooks_; }
   MissedCounters read_missed() const;
 

@@ -1,0 +1,125 @@
+/* In-kernel selector evaluation for generic hooks: selectors are OR'ed (first match wins),
+ * filters inside a selector are AND'ed. Strings are compared 8 bytes at a time. */
+#pragma once
+
+#include "maps/generic.bpf.h"
+
+#define OCT_STR_WORDS (OCT_GEN_STR_MAX / 8)
+
+/* Compares n bytes of a (heap data) and b (filter value), 8 at a time. */
+static __always_inline int oct_bytes_equal(const char *a, const char *b, __u32 n)
+{
+	__u32 w;
+
+	for (w = 0; w < OCT_STR_WORDS; w++) {
+		__u64 x, y, mask;
+		__u32 left;
+
+		if (w * 8 >= n)
+			break;
+		left = n - w * 8;
+		x = *(const __u64 *)(a + w * 8);
+		y = *(const __u64 *)(b + w * 8);
+		mask = left >= 8 ? ~0ULL : ((1ULL << (left * 8)) - 1);
+		if ((x ^ y) & mask)
+			return 0;
+	}
+	return 1;
+}
+
+static __always_inline int oct_string_value_match(struct oct_exec_heap *h, __u32 off, __u32 len,
+						  struct oct_gen_filter *f, __u32 v)
+{
+	__u32 l = f->slen[v & (OCT_GEN_MAX_VALUES - 1)];
+	const char *val = f->svals[v & (OCT_GEN_MAX_VALUES - 1)];
+	__u32 start;
+
+	if (l > OCT_GEN_STR_MAX || off > OCT_EXEC_DATA_MAX - OCT_GEN_ARG_MAX - 8)
+		return 0;
+	switch (f->op) {
+	case OCT_OP_EQ:
+	case OCT_OP_NEQ:
+		return len == l && oct_bytes_equal(&h->data[off], val, l);
+	case OCT_OP_PREFIX:
+	case OCT_OP_NOTPREFIX:
+		return len >= l && oct_bytes_equal(&h->data[off], val, l);
+	case OCT_OP_POSTFIX:
+	case OCT_OP_NOTPOSTFIX:
+		if (len < l || len > OCT_GEN_ARG_MAX)
+			return 0;
+		start = off + len - l;
+		if (start > OCT_EXEC_DATA_MAX - OCT_GEN_STR_MAX - 8)
+			return 0;
+		return oct_bytes_equal(&h->data[start], val, l);
+	}
+	return 0;
+}
+
+static __always_inline int oct_int_value_match(__s64 x, struct oct_gen_filter *f, __u32 v)
+{
+	__s64 a = f->ivals[(2 * v) & 7], b = f->ivals[(2 * v + 1) & 7];
+
+	switch (f->op) {
+	case OCT_OP_EQ:
+	case OCT_OP_NEQ:
+		return x == a;
+	case OCT_OP_GT:
+		return x > a;
+	case OCT_OP_LT:
+		return x < a;
+	case OCT_OP_MASK:
+		return (x & a) != 0;
+	case OCT_OP_INRANGE:
+	case OCT_OP_NOTINRANGE:
+		return x >= a && x <= b;
+	}
+	return 0;
+}
+
+static __always_inline int oct_is_negated(__u8 op)
+{
+	return op == OCT_OP_NEQ || op == OCT_OP_NOTPREFIX || op == OCT_OP_NOTPOSTFIX ||
+	       op == OCT_OP_NOTINRANGE;
+}
+
+/* A filter holds when any value matches (for negated operators: when none does). A global
+ * function: the verifier checks it once, not once per selector and filter. */
+__noinline int oct_filter_match(struct oct_gen_filter *f, struct oct_gen_scratch *sc,
+				       struct oct_exec_heap *h)
+{
+	__u32 v, a, any = 0;
+
+	if (!f || !sc || !h)
+		return 0;
+	a = f->arg;
+	if (a != OCT_GEN_RET_ARG && a >= OCT_GEN_MAX_ARGS)
+		return 0;
+	for (v = 0; v < OCT_GEN_MAX_VALUES; v++) {
+		if (v >= f->nvals)
+			break;
+		if (a == OCT_GEN_RET_ARG)
+			any = oct_int_value_match(sc->ret, f, v);
+		else if (f->is_string)
+			any = oct_string_value_match(h, sc->off[a & 7], sc->len[a & 7], f, v);
+		else
+			any = oct_int_value_match((__s64)sc->slots[a & 7], f, v);
+		if (any)
+			break;
+	}
+	return oct_is_negated(f->op) ? !any : any;
+}
+
+static __always_inline int oct_pid_match(struct oct_gen_selector *sel, __u32 tgid)
+{
+	__u32 i, any = 0;
+
+	if (!sel->pid_op)
+		return 1;
+	for (i = 0; i < OCT_GEN_MAX_PIDS; i++) {
+		if (i >= sel->npids)
+			break;
+		if (sel->pids[i] == tgid)
+			any = 1;
+	}
+	return sel->pid_op == 1 ? any : !any;
+}

@@ -1,0 +1,59 @@
+/* Maps of one generic (TracingPolicy) hook instance. The process sensor's ring buffer and
+ * process map are shared with it (user space reuses their fds before load). */
+#pragma once
+
+#include "maps/process.bpf.h"
+#include "abi/generic.h"
+
+/* The hook's plan (one entry), written by user space before attach. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct oct_gen_config);
+} gen_config SEC(".maps");
+
+/* Raw argument slots saved at syscall entry for the sys_exit half of a return probe. */
+struct oct_gen_slots {
+	__u64 v[OCT_GEN_MAX_ARGS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct oct_gen_slots);
+} gen_pending SEC(".maps");
+
+/* Per-selector action counters, [selector * OCT_GS_MAX + stat]. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, OCT_GEN_MAX_SELECTORS * OCT_GS_MAX + OCT_GS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} gen_stats SEC(".maps");
+
+/* Per-CPU working state of one invocation: raw slots and where each captured arg lives. */
+/* Arrays have 8 slots (>= OCT_GEN_MAX_ARGS) so that `i & 7` bounds any index for the verifier. */
+struct oct_gen_scratch {
+	__u64 slots[8];
+	__u32 off[8]; /* offset of the captured bytes in the heap's data */
+	__u32 len[8]; /* captured bytes (strings without their NUL) */
+	__s64 ret;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct oct_gen_scratch);
+} gen_scratch SEC(".maps");
+
+static __always_inline void oct_gen_count(__u32 selector, __u32 stat)
+{
+	__u32 idx = selector * OCT_GS_MAX + stat;
+	__u64 *v = bpf_map_lookup_elem(&gen_stats, &idx);
+
+	if (v)
+		*v += 1;
+}

@@ -1,0 +1,90 @@
+// Events produced by TracingPolicy hooks: process_kprobe, process_tracepoint, process_uprobe,
+// process_usdt. Value types shared by the generic sensor's decoder and the exporters.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <octagon/events/process.h>
+
+namespace octagon::events {
+
+// Tetragon's KprobeAction enum (event field `action` / `return_action`).
+enum class KprobeAction : uint32_t {
+  kUnknown = 0,
+  kPost = 1,
+  kSigkill = 3,
+  kOverride = 5,
+  kGetUrl = 7,
+  kDnsLookup = 8,
+  kNoPost = 9,
+  kSignal = 10,
+  kTrackSock = 11,
+  kUntrackSock = 12,
+  kNotifyEnforcer = 13,
+  kCleanupEnforcerNotification = 14,
+  kSet = 15,
+};
+
+// One KprobeArgument: which member of Tetragon's `arg` oneof is set, and its value.
+struct Argument {
+  enum class Kind : uint8_t {
+    kInt,             // int_arg (int32)
+    kUint,            // uint_arg (uint32)
+    kLong,            // long_arg (int64, JSON string)
+    kSize,            // size_arg (uint64, JSON string)
+    kString,          // string_arg
+    kBytes,           // bytes_arg (base64 in JSON)
+    kTruncatedBytes,  // truncated_bytes_arg{bytes_arg, orig_size}
+    kFile,            // file_arg{mount, path, flags, permission}
+    kPath,            // path_arg{...}
+    kLinuxBinprm,     // linux_binprm_arg{path, flags, permission}
+    kSyscallId,       // syscall_id{id, abi}
+    kSockaddr,        // sockaddr_arg{family, addr, port}
+    kCapability,      // capability_arg{value, name}
+    kError,           // error_arg{Message}: the argument could not be read
+  };
+  Kind kind = Kind::kInt;
+  int64_t i = 0;        // kInt, kLong, kCapability value
+  uint64_t u = 0;       // kUint, kSize, kSyscallId id, kSockaddr port, kTruncatedBytes orig_size
+  std::string s;        // kString, kBytes, path of kFile/kPath/kLinuxBinprm, kError message,
+                        // kSockaddr addr, kSyscallId abi
+  std::string mount;    // kFile/kPath
+  std::string flags;    // kFile/kPath/kLinuxBinprm
+  std::string permission;  // kFile/kPath/kLinuxBinprm, "-rw-r--r--"
+  std::string family;   // kSockaddr: "AF_INET"
+  std::string label;    // spec args[].label, printed when non-empty
+};
+
+struct PolicyEventCommon {
+  const Process* process = nullptr;
+  const Process* parent = nullptr;
+  std::vector<const Process*> ancestors;
+  std::string policy_name;
+  KprobeAction action = KprobeAction::kPost;
+  std::string message;
+  std::vector<std::string> tags;
+  std::vector<Argument> args;
+  uint64_t time_ns = 0;  // wall clock
+};
+
+struct KprobeEvent : PolicyEventCommon {
+  std::string function_name;         // e.g. "__x64_sys_openat" (arch prefix kept, as Tetragon)
+  std::optional<Argument> return_arg;
+  KprobeAction return_action = KprobeAction::kUnknown;
+};
+
+struct TracepointEvent : PolicyEventCommon {
+  std::string subsys;
+  std::string event;
+};
+
+struct UprobeEvent : PolicyEventCommon {
+  std::string path;
+  std::string symbol;
+  uint64_t offset = 0;
+};
+
+}  // namespace octagon::events
