@@ -29,9 +29,26 @@ CompactEncoder::CompactEncoder(std::string_view node_name, bool timestamps, bool
   append_terminal_safe(source_, node_name);
 }
 
-void CompactEncoder::open(std::string_view color, std::string& out) const {
-  if (color_)
-    out.append(color);
+void CompactEncoder::open(Color color, std::string& out) const {
+  if (!color_)
+    return;
+  switch (color) {
+  case Color::kBlue:
+    out.append(kBlue);
+    break;
+  case Color::kGreen:
+    out.append(kGreen);
+    break;
+  case Color::kMagenta:
+    out.append(kMagenta);
+    break;
+  case Color::kCyan:
+    out.append(kCyan);
+    break;
+  case Color::kRed:
+    out.append(kRed);
+    break;
+  }
 }
 
 void CompactEncoder::close(std::string& out) const {
@@ -39,29 +56,41 @@ void CompactEncoder::close(std::string& out) const {
     out.append(kReset);
 }
 
-size_t CompactEncoder::begin(std::string_view kind, uint64_t time_ns, const events::Process& p,
-                             std::string& out) {
+size_t CompactEncoder::begin_process(std::string_view kind, uint64_t time_ns,
+                                     const events::Process& p, std::string& out) {
   if (timestamps_) {
     time_.append(out, time_ns);
     out.push_back(' ');
   }
   const size_t body_start = out.size();
-  open(kBlue, out);
+  open(Color::kBlue, out);
   out.append(kind);
   close(out);
   out.push_back(' ');
-  open(kGreen, out);
+  open(Color::kGreen, out);
   out.append(source_);
   close(out);
-  out.push_back(' ');
-  open(kMagenta, out);
-  append_terminal_safe(out, p.binary);
-  close(out);
-  out.push_back(' ');
-  open(kCyan, out);
-  append_terminal_safe(out, p.arguments);
-  close(out);
+  field(p.binary, Color::kMagenta, out);
   return body_start;
+}
+
+size_t CompactEncoder::begin(std::string_view kind, uint64_t time_ns, const events::Process& p,
+                             std::string& out) {
+  const size_t body_start = begin_process(kind, time_ns, p, out);
+  field(p.arguments, Color::kCyan, out);
+  return body_start;
+}
+
+void CompactEncoder::field(std::string_view s, Color color, std::string& out) const {
+  out.push_back(' ');
+  open(color, out);
+  append_terminal_safe(out, s);
+  close(out);
+}
+
+void CompactEncoder::plain_field(std::string_view s, std::string& out) {
+  out.push_back(' ');
+  append_terminal_safe(out, s);
 }
 
 // Tetragon's CapTrailorPrinter: padding = 120 - len(line) in bytes (colour codes included),
@@ -76,7 +105,7 @@ void CompactEncoder::finish(size_t body_start, const events::Process& p, std::st
     out.push_back(' ');
     if (padding > marker_runes)
       out.append(padding - marker_runes, ' ');
-    open(kMagenta, out);
+    open(Color::kMagenta, out);
     out.append(kCapsMarker);
     close(out);
   }
@@ -95,7 +124,7 @@ void CompactEncoder::encode(const events::ExitEvent& event, std::string& out) {
     return;
   const size_t body_start = begin("💥 exit   ", event.time_ns, *event.process, out);
   out.push_back(' ');
-  open(kRed, out);
+  open(Color::kRed, out);
   const std::string_view sig = signal_name(event.signal);
   if (!sig.empty()) {
     out.append(sig);

@@ -1,6 +1,7 @@
 #include <octagon/exporters/json/json_encoder.h>
 
 #include <octagon/exporters/json/escape.h>
+#include <octagon/exporters/json/json_put.h>
 #include <octagon/exporters/json/tetragon_names.h>
 
 #include <array>
@@ -10,25 +11,12 @@
 #include <type_traits>
 
 namespace octagon::exporters {
+
+using namespace json_detail;
+
 namespace {
 
 using events::Process;
-
-// Appends a string literal without strlen.
-template <size_t N> inline void put(std::string& out, const char (&s)[N]) {
-  out.append(s, N - 1);
-}
-
-inline char* copy_to(char* w, std::string_view s) {
-  std::memcpy(w, s.data(), s.size());
-  return w + s.size();
-}
-
-inline void put_uint(std::string& out, uint64_t v) {
-  char buf[20];
-  const auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  out.append(buf, static_cast<size_t>(r.ptr - buf));
-}
 
 // Each capability name pre-quoted with its trailing comma, in a fixed 32-byte slot so that the
 // copy is one fixed-size (inlined) memcpy.
@@ -76,14 +64,6 @@ void put_cap_list(std::string& out, const char (&key)[N], uint64_t mask, bool& f
   }
   w[-1] = ']'; // replaces the last comma
   out.append(buf, static_cast<size_t>(w - buf));
-}
-
-template <size_t N>
-void put_string_field(std::string& out, const char (&key)[N], const std::string& v) {
-  if (v.empty())
-    return;
-  put(out, key);
-  append_json_string(out, v);
 }
 
 } // namespace

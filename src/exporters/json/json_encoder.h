@@ -1,6 +1,7 @@
 // Tetragon-compatible JSON lines (protojson with UseProtoNames) for process events.
 #pragma once
 
+#include <octagon/events/policy_event.h>
 #include <octagon/events/process.h>
 #include <octagon/exporters/json/time_format.h>
 
@@ -15,6 +16,14 @@ namespace octagon::exporters {
 //   {"process_exec":{"process":{…},"parent":{…},"ancestors":[…]},"node_name":"…","time":"…"}
 //   {"process_exit":{"process":{…},"parent":{…},"signal":"SIGKILL","status":1,"time":"…",
 //    "ancestors":[…]},"node_name":"…","time":"…"}
+//   {"process_kprobe":{"process":{…},"parent":{…},"function_name":"…","args":[…],"return":{…},
+//    "action":"KPROBE_ACTION_POST","policy_name":"…","return_action":"…","message":"…",
+//    "tags":[…],"ancestors":[…]},"node_name":"…","time":"…"}
+//   {"process_tracepoint":{…,"subsys":"…","event":"…","args":[…],"policy_name":"…","action":"…",
+//    "message":"…","tags":[…],"ancestors":[…]},…}
+//   {"process_uprobe":{…,"path":"…","symbol":"…","policy_name":"…","message":"…","args":[…],
+//    "tags":[…],"ancestors":[…],"offset":"872080","action":"…"},…}
+// (policy events: policy_json_encoder.cpp; arguments: argument_json.h).
 // protojson rules: keys in proto declaration order; zero scalars and empty strings omitted;
 // wrapper fields (pid, uid, auid, tid, credentials, setuid/setgid, links) always printed;
 // 64-bit integers as JSON strings; enums by name; timestamps with 0/3/6/9 fraction digits.
@@ -39,8 +48,14 @@ public:
   // Each appends exactly one line ending in '\n'; nothing when event.process is null.
   void encode(const events::ExecEvent& event, std::string& out);
   void encode(const events::ExitEvent& event, std::string& out);
+  void encode(const events::KprobeEvent& event, std::string& out);
+  void encode(const events::TracepointEvent& event, std::string& out);
+  void encode(const events::UprobeEvent& event, std::string& out);
 
 private:
+  // `open` (`{"process_kprobe":{"process":`), the process, and the parent when known.
+  void append_policy_head(std::string_view open, const events::PolicyEventCommon& event,
+                          std::string& out);
   // `binary_properties` is only rendered for the process of an exec event (as in Tetragon).
   void append_process(const events::Process& p, bool binary_properties, std::string& out);
   void append_ancestors(const std::vector<const events::Process*>& ancestors, std::string& out);

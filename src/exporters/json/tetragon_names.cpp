@@ -47,7 +47,55 @@ constexpr FlagName kFlagNames[] = {
     {events::kFlagTruncFilename, "truncFilename"},
 };
 
+constexpr std::string_view kKprobeActionNames[] = {
+    "KPROBE_ACTION_UNKNOWN",
+    "KPROBE_ACTION_POST",
+    "KPROBE_ACTION_FOLLOWFD",
+    "KPROBE_ACTION_SIGKILL",
+    "KPROBE_ACTION_UNFOLLOWFD",
+    "KPROBE_ACTION_OVERRIDE",
+    "KPROBE_ACTION_COPYFD",
+    "KPROBE_ACTION_GETURL",
+    "KPROBE_ACTION_DNSLOOKUP",
+    "KPROBE_ACTION_NOPOST",
+    "KPROBE_ACTION_SIGNAL",
+    "KPROBE_ACTION_TRACKSOCK",
+    "KPROBE_ACTION_UNTRACKSOCK",
+    "KPROBE_ACTION_NOTIFYENFORCER",
+    "KPROBE_ACTION_CLEANUPENFORCERNOTIFICATION",
+    "KPROBE_ACTION_SET",
+};
+
 } // namespace
+
+std::string_view kprobe_action_name(uint32_t action) {
+  return action < std::size(kKprobeActionNames) ? kKprobeActionNames[action] : std::string_view();
+}
+
+std::string_view clone_ns_name(int64_t flag) {
+  switch (flag) {
+  case 0:
+    return "any";
+  case 0x2000000:
+    return "cgroup";
+  case 0x8000000:
+    return "ipc";
+  case 0x40000000:
+    return "net";
+  case 0x20000:
+    return "mnt";
+  case 0x20000000:
+    return "pid";
+  case 0x80:
+    return "time";
+  case 0x10000000:
+    return "user";
+  case 0x4000000:
+    return "uts";
+  default:
+    return {};
+  }
+}
 
 std::string_view signal_name(int signal) {
   if (signal <= 0 || signal > kMaxSignal)

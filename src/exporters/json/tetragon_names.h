@@ -71,4 +71,12 @@ std::string_view signal_name(int signal);
 // errorPathResolution, errorCreds, unknown, truncFilename.
 void append_process_flags(uint32_t flags, std::string& out);
 
+// Tetragon's KprobeAction enum names ("KPROBE_ACTION_POST"), by value 0..15 (events::KprobeAction
+// plus the retired FOLLOWFD=2, UNFOLLOWFD=4, COPYFD=6, which the proto still names). Empty for
+// other values (protojson then prints the number).
+std::string_view kprobe_action_name(uint32_t action);
+
+// Tetragon's names for setns(2) CLONE_NEW* flags (encoder.PrintNS: 0 is "any"); empty otherwise.
+std::string_view clone_ns_name(int64_t flag);
+
 } // namespace octagon::exporters
