@@ -1,0 +1,184 @@
+#include <cstring>
+
+#include <octagon/policy/compile_internal.h>
+#include <octagon/policy/numbers.h>
+
+namespace octagon::policy::detail {
+namespace {
+
+using events::KprobeAction;
+
+Result<uint8_t> kernel_op(const TracingPolicy& p, const ArgFilter& f, bool is_string) {
+  switch (f.op) {
+    case ArgOperator::kEqual: return uint8_t(OCT_OP_EQ);
+    case ArgOperator::kNotEqual: return uint8_t(OCT_OP_NEQ);
+    case ArgOperator::kPrefix: return uint8_t(OCT_OP_PREFIX);
+    case ArgOperator::kNotPrefix: return uint8_t(OCT_OP_NOTPREFIX);
+    case ArgOperator::kPostfix: return uint8_t(OCT_OP_POSTFIX);
+    case ArgOperator::kNotPostfix: return uint8_t(OCT_OP_NOTPOSTFIX);
+    case ArgOperator::kGreaterThan: return uint8_t(OCT_OP_GT);
+    case ArgOperator::kLessThan: return uint8_t(OCT_OP_LT);
+    case ArgOperator::kMask: return uint8_t(OCT_OP_MASK);
+    case ArgOperator::kInRange: return uint8_t(OCT_OP_INRANGE);
+    case ArgOperator::kNotInRange: return uint8_t(OCT_OP_NOTINRANGE);
+    default: break;
+  }
+  (void)is_string;
+  return make_error(policy_error(p, field_pos(f.pos, "operator"),
+                                 "operator " + std::string(enum_name(f.op)) +
+                                     " is not supported by Octagon yet",
+                                 "supported: Equal, NotEqual, Prefix, NotPrefix, Postfix, NotPostfix, "
+                                 "GT, LT, Mask, InRange, NotInRange"));
+}
+
+bool is_string_op(uint8_t op) {
+  return op == OCT_OP_EQ || op == OCT_OP_NEQ || op == OCT_OP_PREFIX || op == OCT_OP_NOTPREFIX ||
+         op == OCT_OP_POSTFIX || op == OCT_OP_NOTPOSTFIX;
+}
+
+Result<void> compile_filter(const TracingPolicy& p, const ArgFilter& f, uint8_t arg, bool is_string,
+                            bool is_fd, oct_gen_filter& out) {
+  OCTAGON_ASSIGN_OR_RETURN(uint8_t op, kernel_op(p, f, is_string));
+  out.arg = arg;
+  out.op = op;
+  out.is_string = is_string;
+  if (is_string && !is_string_op(op))
+    return make_error(policy_error(p, field_pos(f.pos, "operator"),
+                                   std::string(enum_name(f.op)) + " compares numbers, but this argument is a string"));
+  if (is_fd && is_string)
+    return make_error(policy_error(p, f.pos, "matching fd paths in the kernel is not supported yet",
+                                   "match on the path argument of the syscall (type string) instead"));
+  if (f.values.empty() || f.values.size() > OCT_GEN_MAX_VALUES)
+    return make_error(policy_error(p, field_pos(f.pos, "values"),
+                                   "needs 1 to " + std::to_string(OCT_GEN_MAX_VALUES) + " values, has " +
+                                       std::to_string(f.values.size())));
+  for (size_t i = 0; i < f.values.size(); i++) {
+    const std::string& v = f.values[i];
+    SourcePos vp = field_pos(f.pos, "values[" + std::to_string(i) + "]");
+    if (v.rfind("list:", 0) == 0)
+      return make_error(policy_error(p, vp, "list values need the InMap operator, which is not supported yet"));
+    if (is_string) {
+      if (v.size() > OCT_GEN_STR_MAX)
+        return make_error(policy_error(p, vp, "value is " + std::to_string(v.size()) + " bytes; at most " +
+                                                  std::to_string(OCT_GEN_STR_MAX) + " are compared in the kernel"));
+      out.slen[i] = uint16_t(v.size());
+      memcpy(out.svals[i], v.data(), v.size());
+    } else if (op == OCT_OP_INRANGE || op == OCT_OP_NOTINRANGE) {
+      auto r = parse_range(v, true);
+      if (!r) return make_error(policy_error(p, vp, "'" + v + "' is not a range min:max"));
+      out.ivals[2 * i] = r->min_signed;
+      out.ivals[2 * i + 1] = r->max_signed;
+    } else {
+      auto n = parse_int64(v);
+      if (!n) {
+        auto u = parse_uint64(v);
+        if (!u) return make_error(policy_error(p, vp, "'" + v + "' is not a number"));
+        n = static_cast<int64_t>(*u);
+      }
+      out.ivals[2 * i] = *n;
+    }
+  }
+  out.nvals = uint8_t(f.values.size());
+  return ok();
+}
+
+Result<void> compile_actions(const TracingPolicy& p, const Selector& s, oct_gen_selector& out,
+                             KprobeAction& shown) {
+  out.action = OCT_ACT_POST;
+  out.post = 1;
+  shown = KprobeAction::kPost;
+  bool enforce_set = false;
+  for (const Action& a : s.match_actions) {
+    switch (a.type) {
+      case ActionType::kPost:
+        if (a.rate_limit || a.kernel_stack_trace || a.user_stack_trace || a.ima_hash)
+          return make_error(policy_error(p, a.pos, "Post with rateLimit, stack traces or imaHash is not supported yet"));
+        break;
+      case ActionType::kNoPost:
+        out.post = 0;
+        shown = KprobeAction::kNoPost;
+        break;
+      case ActionType::kSigkill:
+      case ActionType::kSignal:
+        if (enforce_set) return make_error(policy_error(p, a.pos, "only one signal action per selector"));
+        enforce_set = true;
+        out.action = a.type == ActionType::kSigkill ? OCT_ACT_SIGKILL : OCT_ACT_SIGNAL;
+        out.signal = a.type == ActionType::kSigkill ? 9 : a.arg_sig.value_or(0);
+        if (out.signal == 0 || out.signal > 64)
+          return make_error(policy_error(p, field_pos(a.pos, "argSig"), "Signal needs argSig between 1 and 64"));
+        shown = a.type == ActionType::kSigkill ? KprobeAction::kSigkill : KprobeAction::kSignal;
+        break;
+      case ActionType::kOverride:
+        return make_error(policy_error(
+            p, a.pos,
+            "Override cannot work on this kernel: it needs kprobes with bpf_override_return, fmod_ret "
+            "or BPF-LSM, and none is available here",
+            "use Sigkill to kill the process (the syscall may still complete), or run the policy "
+            "on a kernel with BPF-LSM or fmod_ret"));
+      default:
+        return make_error(policy_error(p, a.pos, "action " + std::string(enum_name(a.type)) +
+                                                     " is not supported by Octagon yet"));
+    }
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
+                               const std::vector<ArgSlot>& slots, bool has_return,
+                               oct_gen_config& cfg, HookRender& render) {
+  cfg.nselectors = uint8_t(hook.selectors.size());
+  render.selector_actions.clear();
+  for (size_t si = 0; si < hook.selectors.size(); si++) {
+    const Selector& s = hook.selectors[si];
+    oct_gen_selector& out = cfg.selectors[si];
+    auto unsupported = [&](bool present, const char* field) -> Result<void> {
+      if (!present) return ok();
+      return make_error(policy_error(p, field_pos(s.pos, field),
+                                     std::string(field) + " is not supported by Octagon yet"));
+    };
+    OCTAGON_TRY(unsupported(!s.match_data.empty(), "matchData"));
+    OCTAGON_TRY(unsupported(!s.match_binaries.empty(), "matchBinaries"));
+    OCTAGON_TRY(unsupported(!s.match_parent_binaries.empty(), "matchParentBinaries"));
+    OCTAGON_TRY(unsupported(!s.match_namespaces.empty(), "matchNamespaces"));
+    OCTAGON_TRY(unsupported(!s.match_namespace_changes.empty(), "matchNamespaceChanges"));
+    OCTAGON_TRY(unsupported(!s.match_capabilities.empty(), "matchCapabilities"));
+    OCTAGON_TRY(unsupported(!s.match_capability_changes.empty(), "matchCapabilityChanges"));
+    OCTAGON_TRY(unsupported(!s.match_workloads.empty(), "matchWorkloads"));
+    OCTAGON_TRY(unsupported(!s.match_return_actions.empty(), "matchReturnActions"));
+    if (s.match_pids.size() > 1)
+      return make_error(policy_error(p, field_pos(s.pos, "matchPIDs"), "only one matchPIDs entry is supported"));
+    for (const PidFilter& pf : s.match_pids) {
+      if (pf.follow_forks || pf.is_namespace_pid)
+        return make_error(policy_error(p, pf.pos, "followForks and isNamespacePID are not supported yet"));
+      if (pf.values.size() > OCT_GEN_MAX_PIDS)
+        return make_error(policy_error(p, field_pos(pf.pos, "values"), "at most 4 pids"));
+      out.pid_op = pf.op == SetOperator::kIn ? 1 : 2;
+      out.npids = uint8_t(pf.values.size());
+      for (size_t i = 0; i < pf.values.size(); i++) out.pids[i] = pf.values[i];
+    }
+    size_t nf = s.match_args.size() + s.match_return_args.size();
+    if (nf > OCT_GEN_MAX_FILTERS)
+      return make_error(policy_error(p, s.pos, "at most 5 matchArgs and matchReturnArgs per selector"));
+    for (const ArgFilter& f : s.match_args) {
+      if (f.targets.size() != 1)
+        return make_error(policy_error(p, f.pos, "a filter on several args is not supported yet"));
+      uint32_t t = f.targets[0];
+      if (t >= slots.size()) return make_error(policy_error(p, f.pos, "no such argument"));
+      OCTAGON_TRY(compile_filter(p, f, uint8_t(t), slots[t].is_string, slots[t].is_fd,
+                                 out.filters[out.nfilters++]));
+    }
+    for (const ArgFilter& f : s.match_return_args) {
+      if (!has_return)
+        return make_error(policy_error(p, f.pos, "matchReturnArgs needs return: true and a returnArg"));
+      OCTAGON_TRY(compile_filter(p, f, OCT_GEN_RET_ARG, false, false, out.filters[out.nfilters++]));
+    }
+    KprobeAction shown;
+    OCTAGON_TRY(compile_actions(p, s, out, shown));
+    render.selector_actions.push_back(shown);
+  }
+  return ok();
+}
+
+}  // namespace octagon::policy::detail

@@ -1,0 +1,289 @@
+#include <octagon/policy/compiler.h>
+
+#include <cstring>
+
+#include <octagon/policy/compile_internal.h>
+
+namespace octagon::policy {
+namespace {
+
+using detail::ArgSlot;
+using events::Argument;
+
+constexpr uint32_t kSyscallFirstArgField = 5;  // 4 common fields + __syscall_nr
+
+struct ArgChoice {
+  oct_gen_arg arg{};
+  ArgRender render;
+  ArgSlot slot;
+};
+
+bool field_is_string(const FormatField& f) {
+  return f.type.find("char *") != std::string::npos || f.type.find("char*") != std::string::npos;
+}
+
+// Maps a spec argument onto a tracepoint field.
+Result<ArgChoice> choose_arg(const TracingPolicy& p, const KProbeArg& a, const FormatField& field,
+                             const std::vector<KProbeArg>& all) {
+  ArgChoice c;
+  c.arg.offset = uint16_t(field.offset);
+  c.arg.size = uint8_t(field.size > 8 ? 8 : field.size);
+  c.render.label = a.label;
+  auto integer = [&](uint8_t bytes, bool is_signed, Argument::Kind kind) {
+    c.arg.kind = OCT_GA_INT;
+    c.arg.size = bytes;
+    c.arg.is_signed = is_signed;
+    c.render = {kind, bytes, is_signed, false, a.label};
+  };
+  if (a.resolve.size() || a.return_copy || a.max_data || !a.btf_type.empty())
+    return make_error(policy_error(p, a.pos, "resolve, returnCopy, maxData and btfType are not supported by Octagon yet"));
+  ArgType t = a.type;
+  if (t == ArgType::kAuto) {
+    if (field_is_string(field)) t = ArgType::kString;
+    else if (field.size == 8) t = field.is_signed ? ArgType::kSint64 : ArgType::kUint64;
+    else t = field.is_signed ? ArgType::kInt : ArgType::kUint32;
+  }
+  switch (t) {
+    case ArgType::kInt: case ArgType::kSint32: integer(4, true, Argument::Kind::kInt); break;
+    case ArgType::kSint16: integer(2, true, Argument::Kind::kInt); break;
+    case ArgType::kSint8: integer(1, true, Argument::Kind::kInt); break;
+    case ArgType::kUint32: integer(4, false, Argument::Kind::kUint); break;
+    case ArgType::kUint16: integer(2, false, Argument::Kind::kUint); break;
+    case ArgType::kUint8: integer(1, false, Argument::Kind::kUint); break;
+    case ArgType::kSint64: integer(8, true, Argument::Kind::kLong); break;
+    case ArgType::kUint64: case ArgType::kSizeT: integer(8, false, Argument::Kind::kSize); break;
+    case ArgType::kString: case ArgType::kFilename:
+      c.arg.kind = OCT_GA_STR_USER;
+      c.arg.size = 8;
+      c.arg.max_data = OCT_GEN_ARG_MAX;
+      c.render.kind = Argument::Kind::kString;
+      c.slot.is_string = true;
+      break;
+    case ArgType::kCharBuf: {
+      if (a.size_arg_index == 0)
+        return make_error(policy_error(p, a.pos, "char_buf needs sizeArgIndex (or returnCopy)"));
+      uint32_t fn_index = a.size_arg_index - 1, pos = UINT32_MAX;
+      for (size_t i = 0; i < all.size(); i++)
+        if (all[i].index == fn_index) pos = uint32_t(i);
+      if (pos == UINT32_MAX)
+        return make_error(policy_error(p, field_pos(a.pos, "sizeArgIndex"),
+                                       "the size argument (index " + std::to_string(fn_index) +
+                                           ") must also be listed in args",
+                                       "add {index: " + std::to_string(fn_index) + ", type: size_t}"));
+      c.arg.kind = OCT_GA_BUF_USER;
+      c.arg.size = 8;
+      c.arg.size_arg = uint8_t(pos);
+      c.arg.max_data = OCT_GEN_ARG_MAX;
+      c.render.kind = Argument::Kind::kBytes;
+      c.slot.is_string = true;
+      break;
+    }
+    case ArgType::kFd:
+      c.arg.kind = OCT_GA_FD;
+      c.arg.size = 4;
+      c.arg.is_signed = 1;
+      c.render.kind = Argument::Kind::kFile;
+      c.slot.is_fd = true;
+      break;
+    default:
+      return make_error(policy_error(p, field_pos(a.pos, "type"),
+                                     "argument type " + a.type_name + " is not supported on tracepoints yet",
+                                     "supported: int family, size_t, string, filename, char_buf, fd"));
+  }
+  c.slot.kind = c.arg.kind;
+  return c;
+}
+
+class HookCompiler {
+ public:
+  HookCompiler(const TracingPolicy& p, KernelFacts& k, CompiledPolicy& out, bool monitor)
+      : p_(p), k_(k), out_(out), monitor_(monitor) {}
+
+  Result<void> syscall_kprobe(const KProbeSpec& spec, const std::string& syscall) {
+    std::string enter = "sys_enter_" + syscall, exit = "sys_exit_" + syscall;
+    auto fields = k_.tracepoint_fields("syscalls", enter);
+    if (!fields)
+      return make_error(policy_error(p_, field_pos(spec.pos, "call"),
+                                     "syscall " + syscall + " has no tracepoint syscalls/" + enter +
+                                         " on this kernel, and the kernel has no kprobes: " +
+                                         fields.error().message()));
+    HookPlan plan;
+    plan.enter.subsystem = "syscalls";
+    plan.enter.event = enter;
+    plan.render.kind = EventKind::kKprobe;
+    plan.render.function_name = k_.syscall_prefix() + "sys_" + syscall;
+    std::vector<ArgSlot> slots;
+    OCTAGON_TRY(fill_args(spec, *fields, kSyscallFirstArgField, plan, slots));
+    bool user_memory = false;
+    for (const auto& s : slots) user_memory |= s.kind == OCT_GA_STR_USER || s.kind == OCT_GA_BUF_USER;
+    if (spec.return_probe || user_memory) {
+      auto xf = k_.tracepoint_fields("syscalls", exit);
+      if (!xf) return make_error(policy_error(p_, spec.pos, "no tracepoint syscalls/" + exit));
+      uint32_t ret_off = 0;
+      for (const auto& f : *xf)
+        if (f.name == "ret") ret_off = f.offset;
+      plan.exit = TracepointAttach{"syscalls", exit, plan.enter.config};
+      plan.exit->config.mode = spec.return_probe ? OCT_MODE_EXIT : OCT_MODE_EXIT_DEFER;
+      plan.exit->config.ret_offset = uint16_t(ret_off);
+      plan.enter.config.mode = spec.return_probe ? OCT_MODE_STORE : OCT_MODE_ENTER_DEFER;
+    }
+    if (spec.return_probe) {
+      if (!spec.return_arg)
+        return make_error(policy_error(p_, spec.pos, "return: true needs a returnArg"));
+      ArgRender r;
+      r.kind = Argument::Kind::kInt;
+      r.bytes = 4;
+      if (spec.return_arg->type == ArgType::kSint64 || spec.return_arg->type == ArgType::kSizeT ||
+          spec.return_arg->type == ArgType::kUint64) {
+        r.kind = spec.return_arg->type == ArgType::kSint64 ? Argument::Kind::kLong : Argument::Kind::kSize;
+        r.bytes = 8;
+      }
+      r.label = spec.return_arg->label;
+      plan.render.ret = r;
+      plan.render.return_action = events::KprobeAction::kPost;
+    }
+    if (spec.return_arg_action != ReturnArgAction::kNone || !spec.data.empty())
+      return make_error(policy_error(p_, spec.pos, "returnArgAction and data are not supported yet"));
+    OCTAGON_TRY(detail::compile_selectors(p_, spec, slots, spec.return_probe, plan.enter.config, plan.render));
+    if (plan.exit) {
+      auto keep_mode = plan.exit->config.mode;
+      auto keep_ret = plan.exit->config.ret_offset;
+      plan.exit->config = plan.enter.config;
+      plan.exit->config.mode = keep_mode;
+      plan.exit->config.ret_offset = keep_ret;
+    }
+    plan.mechanism = "tracepoint syscalls/" + enter + (plan.exit ? " + syscalls/" + exit : "");
+    out_.notes.push_back("kprobe " + spec.call + " runs on " + plan.mechanism +
+                         " (this kernel has no kprobes)");
+    finish(spec, std::move(plan));
+    return ok();
+  }
+
+  Result<void> tracepoint(const TracepointSpec& spec) {
+    if (spec.raw)
+      return make_error(policy_error(p_, field_pos(spec.pos, "raw"),
+                                     "raw tracepoints in policies are not supported by Octagon yet",
+                                     "drop raw: true to use the perf tracepoint with format-file arguments"));
+    auto fields = k_.tracepoint_fields(spec.subsystem, spec.event);
+    if (!fields)
+      return make_error(policy_error(p_, field_pos(spec.pos, "event"),
+                                     "no tracepoint " + spec.subsystem + "/" + spec.event + ": " +
+                                         fields.error().message()));
+    HookPlan plan;
+    plan.enter.subsystem = spec.subsystem;
+    plan.enter.event = spec.event;
+    plan.render.kind = EventKind::kTracepoint;
+    plan.render.subsys = spec.subsystem;
+    plan.render.event = spec.event;
+    std::vector<ArgSlot> slots;
+    OCTAGON_TRY(fill_args(spec, *fields, 0, plan, slots));
+    for (const auto& s : slots)
+      if (s.kind == OCT_GA_STR_USER && spec.subsystem != "syscalls")
+        return make_error(policy_error(p_, spec.pos, "string arguments are read as user memory, which only syscall tracepoints carry"));
+    OCTAGON_TRY(detail::compile_selectors(p_, spec, slots, false, plan.enter.config, plan.render));
+    plan.mechanism = "tracepoint " + spec.subsystem + "/" + spec.event;
+    finish(spec, std::move(plan));
+    return ok();
+  }
+
+ private:
+  Result<void> fill_args(const HookCommon& spec, const std::vector<FormatField>& fields,
+                         uint32_t base, HookPlan& plan, std::vector<ArgSlot>& slots) {
+    plan.enter.config.nargs = uint8_t(spec.args.size());
+    for (size_t i = 0; i < spec.args.size(); i++) {
+      const KProbeArg& a = spec.args[i];
+      uint32_t fi = base + a.index;
+      if (fi >= fields.size())
+        return make_error(policy_error(p_, field_pos(a.pos, "index"),
+                                       "index " + std::to_string(a.index) + " is past the " +
+                                           std::to_string(fields.size() - base) + " fields of the event"));
+      OCTAGON_ASSIGN_OR_RETURN(ArgChoice c, choose_arg(p_, a, fields[fi], spec.args));
+      plan.enter.config.args[i] = c.arg;
+      plan.render.args.push_back(c.render);
+      slots.push_back(c.slot);
+    }
+    return ok();
+  }
+
+  void finish(const HookCommon& spec, HookPlan&& plan) {
+    plan.render.policy_name = p_.name;
+    plan.render.message = spec.message;
+    plan.render.tags = spec.tags;
+    plan.enter.config.monitor = monitor_;
+    if (plan.exit) plan.exit->config.monitor = monitor_;
+    out_.hooks.push_back(std::move(plan));
+  }
+
+  const TracingPolicy& p_;
+  KernelFacts& k_;
+  CompiledPolicy& out_;
+  bool monitor_;
+};
+
+Result<std::vector<std::string>> calls_of(const TracingPolicy& p, const KProbeSpec& spec) {
+  if (spec.call_list.empty()) return std::vector<std::string>{spec.call};
+  const ListSpec* l = find_list(p, spec.call_list);
+  if (!l) return make_error(policy_error(p, field_pos(spec.pos, "call"), "no list " + spec.call_list));
+  if (l->type != ListType::kSyscalls && l->type != ListType::kNone)
+    return make_error(policy_error(p, l->pos, "generated lists are not supported yet"));
+  return l->values;
+}
+
+}  // namespace
+
+std::string syscall_of(std::string_view call) {
+  for (std::string_view prefix : {"__x64_sys_", "__arm64_sys_", "__ia32_sys_", "sys_"})
+    if (call.rfind(prefix, 0) == 0 && call.size() > prefix.size())
+      return std::string(call.substr(prefix.size()));
+  return "";
+}
+
+Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kernel,
+                                      const CompileOptions& options) {
+  CompiledPolicy out;
+  out.name = p.name;
+  out.namespace_ = p.namespace_name;
+  out.mode = options.mode_override.value_or(p.options.policy_mode.value_or(PolicyMode::kEnforce));
+  auto refuse = [&](bool present, const SourcePos& pos, const std::string& what,
+                    const std::string& hint) -> Result<void> {
+    if (!present) return ok();
+    return make_error(policy_error(p, pos, what, hint));
+  };
+  OCTAGON_TRY(refuse(!p.fentries.empty(), field_pos(p.spec_pos, "fentries"),
+                     "fentry hooks cannot load on this kernel (BPF trampolines are refused)",
+                     "use a syscall kprobe (sys_*) or a tracepoint"));
+  OCTAGON_TRY(refuse(!p.lsmhooks.empty(), field_pos(p.spec_pos, "lsmhooks"),
+                     "BPF-LSM hooks cannot load on this kernel", "use a syscall kprobe (sys_*) or a tracepoint"));
+  OCTAGON_TRY(refuse(!p.uprobes.empty() || !p.usdts.empty(), p.spec_pos,
+                     "uprobes and usdts are not supported by Octagon yet", ""));
+  OCTAGON_TRY(refuse(!p.enforcers.empty(), field_pos(p.spec_pos, "enforcers"),
+                     "enforcers need kprobes with bpf_override_return or fmod_ret, unavailable here",
+                     "use Sigkill in the selector instead"));
+  OCTAGON_TRY(refuse(p.loader, field_pos(p.spec_pos, "loader"), "loader events are not supported yet", ""));
+  OCTAGON_TRY(refuse(p.pod_selector || p.container_selector || p.host_selector || p.node_selector ||
+                         p.kind == PolicyKind::kTracingPolicyNamespaced,
+                     p.spec_pos,
+                     "namespaced policies and pod, container, host and node selectors need Kubernetes "
+                     "data, which Octagon does not have yet",
+                     "use a cluster-wide TracingPolicy without workload selectors"));
+
+  HookCompiler hc(p, kernel, out, out.mode == PolicyMode::kMonitor);
+  for (const KProbeSpec& k : p.kprobes) {
+    OCTAGON_ASSIGN_OR_RETURN(std::vector<std::string> calls, calls_of(p, k));
+    for (const std::string& call : calls) {
+      std::string sc = syscall_of(call);
+      if (sc.empty() || (!k.syscall && call.rfind("sys_", 0) != 0))
+        return make_error(policy_error(p, field_pos(k.pos, "call"),
+                                       "kprobe on kernel function " + call +
+                                           " needs kprobes, which this kernel does not have",
+                                       "hook a tracepoint with the same information, or a syscall (sys_*)"));
+      OCTAGON_TRY(hc.syscall_kprobe(k, sc));
+    }
+  }
+  for (const TracepointSpec& t : p.tracepoints) OCTAGON_TRY(hc.tracepoint(t));
+  if (out.hooks.empty())
+    return make_error(policy_error(p, p.spec_pos, "the policy has no hooks"));
+  return out;
+}
+
+}  // namespace octagon::policy

@@ -1,0 +1,63 @@
+// A compiled policy: what the sensors load (per-hook BPF plans and attach targets) and what
+// user space needs to turn the kernel's records back into Tetragon events. Pure data.
+#pragma once
+
+#include <abi/generic.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <octagon/events/policy_event.h>
+#include <octagon/policy/enums.h>
+
+namespace octagon::policy {
+
+enum class EventKind { kKprobe, kTracepoint };
+
+// How one captured argument is decoded and shown.
+struct ArgRender {
+  events::Argument::Kind kind = events::Argument::Kind::kInt;
+  uint8_t bytes = 8;       // integers: width of the value
+  bool is_signed = true;   // integers
+  bool fd_path = false;    // captured bytes are path components of an fd (leaf first)
+  std::string label;
+};
+
+// Everything about a hook that the kernel record does not carry.
+struct HookRender {
+  std::string policy_name;
+  EventKind kind = EventKind::kKprobe;
+  std::string function_name;  // kprobe events ("__x64_sys_openat")
+  std::string subsys, event;  // tracepoint events
+  std::vector<ArgRender> args;
+  std::optional<ArgRender> ret;
+  std::string message;
+  std::vector<std::string> tags;
+  std::vector<events::KprobeAction> selector_actions;  // per selector
+  events::KprobeAction return_action = events::KprobeAction::kUnknown;
+};
+
+struct TracepointAttach {
+  std::string subsystem;
+  std::string event;
+  oct_gen_config config{};
+};
+
+struct HookPlan {
+  HookRender render;
+  TracepointAttach enter;
+  std::optional<TracepointAttach> exit;  // sys_exit half (return values, deferred reads)
+  std::string mechanism;                 // for the policy status: "tracepoint syscalls/sys_enter_openat"
+};
+
+struct CompiledPolicy {
+  std::string name;
+  std::string namespace_;
+  PolicyMode mode = PolicyMode::kEnforce;
+  std::vector<HookPlan> hooks;
+  std::vector<std::string> notes;  // e.g. "kprobe sys_openat runs on syscalls/sys_enter_openat"
+};
+
+}  // namespace octagon::policy
