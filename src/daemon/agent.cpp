@@ -54,6 +54,7 @@ Agent::~Agent() {
   reader_stop_ = true;
   if (reader_thread_.joinable()) reader_thread_.join();
   for (auto& e : exporters_) e->stop();
+  policies_.reset();
 }
 
 Result<void> Agent::open_exporters() {
@@ -120,6 +121,8 @@ Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config, bpf::Fea
   ProcessorOptions popts{config.node_name, ancestors_enabled(config, "base"), 64};
   agent->processor_ = std::make_unique<EventProcessor>(popts, agent->cache_, agent->clock_);
   for (auto& e : agent->exporters_) agent->processor_->add_sink(e.get());
+  agent->processor_->set_hook_registry(&agent->hooks_);
+  if (auto r = agent->load_policies(); !r) return make_error(r.error());
   OCTAGON_ASSIGN_OR_RETURN(SeedResult seeded,
                            seed_from_procfs(*agent->processor_, *agent->sensor_, config.procfs,
                                             config.args_max_size));
@@ -127,6 +130,21 @@ Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config, bpf::Fea
   OCTAGON_ASSIGN_OR_RETURN(agent->reader_, bpf::RingBufferReader::create(
                                                agent->sensor_->ring_buffer_fd(), *agent->processor_));
   return agent;
+}
+
+Result<void> Agent::load_policies() {
+  if (config_.tracing_policy.empty() && config_.tracing_policy_dir.empty()) return ok();
+  OCTAGON_ASSIGN_OR_RETURN(kernel_facts_, TracefsKernelFacts::create());
+  policies_ = std::make_unique<PolicyManager>(*sensor_, hooks_, *kernel_facts_);
+  if (!config_.tracing_policy.empty()) {
+    OCTAGON_ASSIGN_OR_RETURN(std::string name, policies_->add_file(config_.tracing_policy));
+    OCTAGON_LOG_INFO("loaded policy %s from %s", name.c_str(), config_.tracing_policy.c_str());
+  }
+  if (!config_.tracing_policy_dir.empty()) {
+    OCTAGON_ASSIGN_OR_RETURN(auto names, policies_->add_dir(config_.tracing_policy_dir));
+    OCTAGON_LOG_INFO("loaded %zu policies from %s", names.size(), config_.tracing_policy_dir.c_str());
+  }
+  return ok();
 }
 
 void Agent::reader_loop() {

@@ -15,6 +15,8 @@
 #include <octagon/daemon/config.h>
 #include <octagon/daemon/encoding_exporter.h>
 #include <octagon/daemon/event_processor.h>
+#include <octagon/daemon/hook_registry.h>
+#include <octagon/daemon/policy_manager.h>
 #include <octagon/daemon/status.h>
 #include <octagon/events/process_cache.h>
 #include <octagon/sensors/process/process_sensor.h>
@@ -34,10 +36,12 @@ class Agent {
   // "which kernel mechanism each sensor uses, or why one is missing".
   std::string capability_report(bpf::FeatureProbe& probe) const;
   StatusSnapshot status() const;
+  PolicyManager* policies() { return policies_.get(); }
 
  private:
   explicit Agent(const AgentConfig& config);
   Result<void> open_exporters();
+  Result<void> load_policies();
   void reader_loop();
   void print_status() const;
 
@@ -46,8 +50,11 @@ class Agent {
   uint64_t started_ns_ = 0;
   events::ProcessCache cache_;
   std::vector<std::unique_ptr<EncodingExporter>> exporters_;
+  HookRegistry hooks_;
   std::unique_ptr<EventProcessor> processor_;
   std::unique_ptr<sensors::ProcessSensor> sensor_;
+  std::unique_ptr<TracefsKernelFacts> kernel_facts_;
+  std::unique_ptr<PolicyManager> policies_;  // destroyed before the sensor whose maps it shares
   std::unique_ptr<bpf::RingBufferReader> reader_;
   std::atomic<bool> reader_stop_{false};
   std::thread reader_thread_;

@@ -47,6 +47,10 @@ struct AgentConfig {
   bool enable_process_cred = false;  // credentials, and capabilities (Tetragon ties them together)
   bool enable_process_ns = false;
 
+  // Policies (TracingPolicy YAML) loaded at start-up.
+  std::string tracing_policy;      // one policy file
+  std::string tracing_policy_dir;  // every *.yaml / *.yml in it (and one level of subdirectories)
+
   // Runtime.
   std::string procfs = "/proc";
   uint32_t stats_interval_seconds = 0;  // 0: no periodic status report

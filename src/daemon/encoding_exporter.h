@@ -26,6 +26,8 @@ class EncodingExporter : public EventSink {
 
   void on_exec(const events::ExecEvent& ev) override { emit(ev); }
   void on_exit(const events::ExitEvent& ev) override { emit(ev); }
+  void on_kprobe(const events::KprobeEvent& ev) override { emit(ev); }
+  void on_tracepoint(const events::TracepointEvent& ev) override { emit(ev); }
 
   pipeline::ExportWorker& worker() { return *worker_; }
   void stop() { worker_->stop(); }

@@ -65,6 +65,7 @@ void EventProcessor::on_record(const void* data, size_t size) {
     case OCT_MSG_EXEC: handle_exec(data, size); break;
     case OCT_MSG_CLONE: handle_clone(data, size); break;
     case OCT_MSG_EXIT: handle_exit(data, size); break;
+    case OCT_MSG_GENERIC: handle_generic(data, size); break;
     default: break;
   }
 }
@@ -145,6 +146,59 @@ void EventProcessor::handle_exit(const void* data, size_t size) {
   for (EventSink* s : sinks_) s->on_exit(exit_event_);
   stats_.exit_events.fetch_add(1, std::memory_order_relaxed);
   if (p != &unknown) cache_.release(x.key);
+}
+
+template <typename Event>
+void EventProcessor::fill_common(Event& ev, const policy::HookRender& render,
+                                 const sensors::DecodedGeneric& d, const Process* p) {
+  ev.process = p;
+  ev.parent = parent_of(*p);
+  fill_ancestors(*p, ev.ancestors);
+  ev.policy_name = render.policy_name;
+  ev.action = d.selector < render.selector_actions.size() ? render.selector_actions[d.selector]
+                                                          : events::KprobeAction::kPost;
+  ev.message = render.message;
+  ev.tags = render.tags;
+  ev.time_ns = clock_.to_wall(d.ktime);
+}
+
+void EventProcessor::handle_generic(const void* data, size_t size) {
+  if (auto r = sensors::decode_generic(data, size, generic_); !r) {
+    stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  auto render = hooks_ ? hooks_->find(generic_.hook_id) : nullptr;
+  if (!render) {
+    stats_.unknown_hook.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  Process* p = cache_.find(generic_.key);
+  Process unknown;
+  if (!p) {
+    unknown.key = generic_.key;
+    unknown.pid = generic_.key.pid;
+    unknown.start_ktime = generic_.key.ktime;
+    unknown.flags = events::kFlagUnknown;
+    set_ids(unknown);
+    p = &unknown;
+  }
+  p->tid = generic_.tid;
+  if (render->kind == policy::EventKind::kKprobe) {
+    fill_common(kprobe_event_, *render, generic_, p);
+    kprobe_event_.function_name = render->function_name;
+    sensors::render_arguments(generic_, *render, kprobe_event_.args, kprobe_event_.return_arg);
+    kprobe_event_.return_action = kprobe_event_.return_arg ? render->return_action
+                                                           : events::KprobeAction::kUnknown;
+    for (EventSink* s : sinks_) s->on_kprobe(kprobe_event_);
+  } else {
+    fill_common(tracepoint_event_, *render, generic_, p);
+    tracepoint_event_.subsys = render->subsys;
+    tracepoint_event_.event = render->event;
+    std::optional<events::Argument> unused;
+    sensors::render_arguments(generic_, *render, tracepoint_event_.args, unused);
+    for (EventSink* s : sinks_) s->on_tracepoint(tracepoint_event_);
+  }
+  stats_.policy_events.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace octagon::daemon

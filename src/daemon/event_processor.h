@@ -13,7 +13,10 @@
 #include <octagon/base/boot_clock.h>
 #include <octagon/bpf/ring_buffer_reader.h>
 #include <octagon/events/process.h>
+#include <octagon/daemon/hook_registry.h>
+#include <octagon/events/policy_event.h>
 #include <octagon/events/process_cache.h>
+#include <octagon/sensors/generic/generic_decoder.h>
 #include <octagon/sensors/process/decoder.h>
 
 namespace octagon::daemon {
@@ -23,6 +26,8 @@ class EventSink {
   virtual ~EventSink() = default;
   virtual void on_exec(const events::ExecEvent& ev) = 0;
   virtual void on_exit(const events::ExitEvent& ev) = 0;
+  virtual void on_kprobe(const events::KprobeEvent&) {}
+  virtual void on_tracepoint(const events::TracepointEvent&) {}
 };
 
 struct ProcessorOptions {
@@ -40,6 +45,8 @@ struct ProcessorStats {
   std::atomic<uint64_t> exit_unknown{0};    // exits of processes the cache did not know
   std::atomic<uint64_t> parent_misses{0};   // events whose parent was not cached
   std::atomic<uint64_t> seeded{0};          // processes seeded from /proc
+  std::atomic<uint64_t> policy_events{0};   // process_kprobe / process_tracepoint sent
+  std::atomic<uint64_t> unknown_hook{0};    // policy records of an unloaded hook: dropped
   // Process cache figures, published by the reader thread (publish_cache_stats()).
   std::atomic<uint64_t> cache_size{0}, cache_capacity{0}, cache_evictions{0}, cache_misses{0},
       cache_removals{0}, cache_memory_bytes{0};
@@ -50,6 +57,8 @@ class EventProcessor : public bpf::RecordHandler {
   EventProcessor(ProcessorOptions options, events::ProcessCache& cache, BootClock& clock);
 
   void add_sink(EventSink* sink) { sinks_.push_back(sink); }
+  // Where policy records find their hook's rendering (null: policy records are dropped).
+  void set_hook_registry(const HookRegistry* registry) { hooks_ = registry; }
   // Inserts processes that existed before start-up (parents first), flagged procFS.
   void seed(std::vector<events::Process>&& procs);
 
@@ -64,6 +73,10 @@ class EventProcessor : public bpf::RecordHandler {
   void handle_exec(const void* data, size_t size);
   void handle_clone(const void* data, size_t size);
   void handle_exit(const void* data, size_t size);
+  void handle_generic(const void* data, size_t size);
+  template <typename Event>
+  void fill_common(Event& ev, const policy::HookRender& render, const sensors::DecodedGeneric& d,
+                   const events::Process* p);
   void set_ids(events::Process& p) const;
   const events::Process* parent_of(const events::Process& p);
   void fill_ancestors(const events::Process& p, std::vector<const events::Process*>& out);
@@ -72,6 +85,10 @@ class EventProcessor : public bpf::RecordHandler {
   events::ProcessCache& cache_;
   BootClock& clock_;
   std::vector<EventSink*> sinks_;
+  const HookRegistry* hooks_ = nullptr;
+  sensors::DecodedGeneric generic_;
+  events::KprobeEvent kprobe_event_;
+  events::TracepointEvent tracepoint_event_;
   ProcessorStats stats_;
   // Reused across records so the hot path does not allocate once capacities settle.
   sensors::DecodedExec exec_;

@@ -1,0 +1,154 @@
+#include <octagon/daemon/policy_manager.h>
+
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <octagon/base/log.h>
+#include <octagon/policy/kernel/syscalls.h>
+#include <octagon/policy/kernel/tracefs_format.h>
+#include <octagon/policy/parser.h>
+
+namespace octagon::daemon {
+
+struct PolicyManager::Loaded {
+  policy::CompiledPolicy compiled;
+  std::vector<uint32_t> hook_ids;
+  std::vector<std::unique_ptr<sensors::TracepointHook>> hooks;  // enter, [exit], enter, ...
+};
+
+PolicyManager::PolicyManager(const sensors::ProcessSensor& sensor, HookRegistry& registry,
+                             policy::KernelFacts& kernel)
+    : sensor_(sensor), registry_(registry), kernel_(kernel) {}
+
+PolicyManager::~PolicyManager() {
+  std::lock_guard l(mu_);
+  for (auto& [name, p] : loaded_) {
+    p->hooks.clear();
+    for (uint32_t id : p->hook_ids) registry_.remove(id);
+  }
+}
+
+Result<std::string> PolicyManager::add_file(const std::string& path) {
+  OCTAGON_ASSIGN_OR_RETURN(policy::TracingPolicy p, policy::load_policy_file(path));
+  return add(p);
+}
+
+Result<std::vector<std::string>> PolicyManager::add_dir(const std::string& dir) {
+  OCTAGON_ASSIGN_OR_RETURN(std::vector<policy::TracingPolicy> all, policy::load_policy_dir(dir));
+  std::vector<std::string> names;
+  for (const auto& p : all) {
+    OCTAGON_ASSIGN_OR_RETURN(std::string n, add(p));
+    names.push_back(n);
+  }
+  return names;
+}
+
+Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
+                                       const policy::CompileOptions& opts) {
+  {
+    std::lock_guard l(mu_);
+    if (loaded_.count(p.name))
+      return make_error(EEXIST, "policy " + p.name + " is already loaded");
+  }
+  OCTAGON_ASSIGN_OR_RETURN(policy::CompiledPolicy compiled, policy::compile_policy(p, kernel_, opts));
+  auto loaded = std::make_unique<Loaded>();
+  auto undo = [&] {
+    loaded->hooks.clear();
+    for (uint32_t id : loaded->hook_ids) registry_.remove(id);
+  };
+  for (policy::HookPlan& h : compiled.hooks) {
+    uint32_t id = registry_.add(h.render);
+    loaded->hook_ids.push_back(id);
+    h.enter.config.hook_id = id;
+    auto enter = sensors::TracepointHook::create({h.enter.subsystem, h.enter.event}, h.enter.config, sensor_);
+    if (!enter) {
+      undo();
+      return make_error(enter.error().wrap("policy " + p.name + ": load " + h.mechanism));
+    }
+    const sensors::TracepointHook* pair = enter->get();
+    loaded->hooks.push_back(std::move(*enter));
+    if (h.exit) {
+      h.exit->config.hook_id = id;
+      auto exit = sensors::TracepointHook::create({h.exit->subsystem, h.exit->event}, h.exit->config,
+                                                  sensor_, pair);
+      if (!exit) {
+        undo();
+        return make_error(exit.error().wrap("policy " + p.name + ": load " + h.mechanism));
+      }
+      loaded->hooks.push_back(std::move(*exit));
+    }
+  }
+  for (const auto& n : compiled.notes) OCTAGON_LOG_INFO("policy %s: %s", p.name.c_str(), n.c_str());
+  loaded->compiled = std::move(compiled);
+  std::lock_guard l(mu_);
+  loaded_[p.name] = std::move(loaded);
+  return p.name;
+}
+
+Result<void> PolicyManager::remove(const std::string& name) {
+  std::unique_ptr<Loaded> p;
+  {
+    std::lock_guard l(mu_);
+    auto it = loaded_.find(name);
+    if (it == loaded_.end()) return make_error(ENOENT, "no policy " + name);
+    p = std::move(it->second);
+    loaded_.erase(it);
+  }
+  p->hooks.clear();  // detaches and frees every program and map of the policy
+  for (uint32_t id : p->hook_ids) registry_.remove(id);
+  return ok();
+}
+
+std::vector<PolicyStatus> PolicyManager::status() const {
+  std::lock_guard l(mu_);
+  std::vector<PolicyStatus> out;
+  for (const auto& [name, p] : loaded_) {
+    PolicyStatus s;
+    s.name = name;
+    s.mode = p->compiled.mode == policy::PolicyMode::kMonitor ? "monitor" : "enforce";
+    for (const auto& h : p->compiled.hooks) s.mechanisms.push_back(h.mechanism);
+    s.notes = p->compiled.notes;
+    for (const auto& h : p->hooks) {
+      s.kernel_memory_bytes += h->memory_bytes();
+      uint64_t st[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_MAX];
+      h->read_stats(st);
+      for (auto& row : st) {
+        s.posted += row[OCT_GS_POST];
+        s.signals += row[OCT_GS_SIGNAL];
+        s.monitor_signals += row[OCT_GS_MONITOR_SIGNAL];
+        s.nopost += row[OCT_GS_NOPOST];
+        s.ringbuf_full += row[OCT_GS_RB_FULL];
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<TracefsKernelFacts>> TracefsKernelFacts::create() {
+  std::string root = policy::kernel::find_tracefs_root();
+  if (root.empty()) {
+    // tracefs is not mounted (common on minimal hosts): mount it where the kernel expects it.
+    if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0)
+      return make_error(errno, "tracefs is not mounted and mounting it on /sys/kernel/tracing failed");
+    root = "/sys/kernel/tracing";
+  }
+  auto k = std::make_unique<TracefsKernelFacts>();
+  k->root_ = root;
+  return k;
+}
+
+Result<std::vector<policy::FormatField>> TracefsKernelFacts::tracepoint_fields(
+    const std::string& subsystem, const std::string& event) {
+  policy::kernel::KernelInfo info(root_);
+  OCTAGON_ASSIGN_OR_RETURN(policy::kernel::TracepointFormat f, info.tracepoint_format(subsystem, event));
+  std::vector<policy::FormatField> out;
+  for (const auto& x : f.fields) out.push_back({x.name, x.type, x.offset, x.size, x.is_signed});
+  return out;
+}
+
+std::string TracefsKernelFacts::syscall_prefix() const { return policy::kernel::KernelInfo(root_).arch_prefix(); }
+
+}  // namespace octagon::daemon

@@ -1,0 +1,106 @@
+#include <octagon/sensors/generic/generic_decoder.h>
+
+#include <abi/generic.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <octagon/sensors/process/decoder.h>
+
+namespace octagon::sensors {
+namespace {
+
+using events::Argument;
+
+int64_t read_int(std::string_view raw, uint8_t bytes, bool is_signed) {
+  uint64_t v = 0;
+  memcpy(&v, raw.data(), std::min<size_t>(raw.size(), 8));
+  if (bytes < 8) {
+    uint64_t mask = (uint64_t{1} << (bytes * 8)) - 1;
+    v &= mask;
+    if (is_signed && (v >> (bytes * 8 - 1)) & 1) v |= ~mask;
+  }
+  return static_cast<int64_t>(v);
+}
+
+Argument render_one(std::string_view raw, uint8_t flags, const policy::ArgRender& r) {
+  Argument a;
+  a.label = r.label;
+  if (flags & OCT_GAF_ERROR) {
+    a.kind = Argument::Kind::kError;
+    a.s = "argument could not be read";
+    return a;
+  }
+  a.kind = r.kind;
+  switch (r.kind) {
+    case Argument::Kind::kInt:
+    case Argument::Kind::kLong:
+      a.i = read_int(raw, r.bytes, r.is_signed);
+      break;
+    case Argument::Kind::kUint:
+    case Argument::Kind::kSize:
+      a.u = static_cast<uint64_t>(read_int(raw, r.bytes, false));
+      break;
+    case Argument::Kind::kFile:
+    case Argument::Kind::kPath:
+      assemble_path(raw, a.s);
+      break;
+    case Argument::Kind::kBytes:
+      a.s.assign(raw);
+      if (flags & OCT_GAF_TRUNCATED) a.kind = Argument::Kind::kTruncatedBytes;
+      break;
+    default:
+      a.s.assign(raw);
+      break;
+  }
+  return a;
+}
+
+}  // namespace
+
+Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out) {
+  if (size < sizeof(oct_gen_event))
+    return make_error(EPROTO, "policy record too short: " + std::to_string(size) + " bytes");
+  oct_gen_event ev;
+  memcpy(&ev, data, sizeof(ev));
+  if (ev.nargs > OCT_GEN_MAX_ARGS)
+    return make_error(EPROTO, "policy record has " + std::to_string(ev.nargs) + " arguments");
+  out.hook_id = ev.hook_id;
+  out.key = {ev.key.pid, ev.key.ktime};
+  out.known_process = !(ev.flags & OCT_GEF_NO_PROCESS);
+  out.tid = ev.tid;
+  out.selector = ev.selector;
+  out.action = ev.action;
+  out.action_done = ev.action_done;
+  out.has_ret = ev.flags & OCT_GEF_HAS_RET;
+  out.ret = ev.ret;
+  out.deferred = ev.flags & OCT_GEF_DEFERRED;
+  out.ktime = ev.hdr.ktime;
+  out.args.clear();
+  out.arg_flags.clear();
+  size_t off = sizeof(ev), end = std::min<size_t>(size, ev.hdr.size);
+  const char* base = static_cast<const char*>(data);
+  for (uint32_t i = 0; i < ev.nargs; i++) {
+    if (off + ev.arg_len[i] > end)
+      return make_error(EPROTO, "policy record argument " + std::to_string(i) + " overruns the record");
+    out.args.emplace_back(base + off, ev.arg_len[i]);
+    out.arg_flags.push_back(ev.arg_flags[i]);
+    off += ev.arg_len[i];
+  }
+  return ok();
+}
+
+void render_arguments(const DecodedGeneric& d, const policy::HookRender& render,
+                      std::vector<events::Argument>& args, std::optional<events::Argument>& ret) {
+  args.clear();
+  for (size_t i = 0; i < d.args.size() && i < render.args.size(); i++)
+    args.push_back(render_one(d.args[i], d.arg_flags[i], render.args[i]));
+  ret.reset();
+  if (d.has_ret && render.ret) {
+    char raw[8];
+    memcpy(raw, &d.ret, 8);
+    ret = render_one(std::string_view(raw, 8), 0, *render.ret);
+  }
+}
+
+}  // namespace octagon::sensors

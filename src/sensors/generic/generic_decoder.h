@@ -1,0 +1,40 @@
+// Decodes generic (policy) hook records (abi/generic.h) into events::Argument values, using
+// the hook's HookRender for what the record does not carry (types, labels).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <octagon/base/result.h>
+#include <octagon/events/policy_event.h>
+#include <octagon/events/process.h>
+#include <octagon/policy/plan.h>
+
+namespace octagon::sensors {
+
+struct DecodedGeneric {
+  uint32_t hook_id = 0;
+  events::ProcessKey key;
+  bool known_process = true;
+  uint32_t tid = 0;
+  uint8_t selector = 0;
+  uint8_t action = 0;       // enum oct_gen_action
+  bool action_done = false;
+  bool has_ret = false;
+  int64_t ret = 0;
+  bool deferred = false;
+  uint64_t ktime = 0;
+  std::vector<std::string_view> args;  // raw captured bytes (views into the record)
+  std::vector<uint8_t> arg_flags;
+};
+
+Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out);
+
+// Turns the raw arguments into Tetragon KprobeArguments per the hook's render plan.
+void render_arguments(const DecodedGeneric& d, const policy::HookRender& render,
+                      std::vector<events::Argument>& args, std::optional<events::Argument>& ret);
+
+}  // namespace octagon::sensors

@@ -1,0 +1,190 @@
+// T4 (host kernel): Tetragon's example policies, unchanged, loaded by the real agent. Those this
+// kernel can run are triggered from real processes and their events checked; the others must be
+// refused at start-up with a reason naming the file, line and what is missing.
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "e2e/agent_process.h"
+
+namespace octagon::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string example(const std::string& name) {
+  for (std::string dir : {std::string(OCTAGON_SOURCE_DIR) + "/tests/fixtures/policies/tetragon-examples",
+                          std::string(OCTAGON_SOURCE_DIR) + "/../shared/policies/tetragon-examples"})
+    if (fs::exists(dir + "/" + name)) return dir + "/" + name;
+  return "";
+}
+
+class PolicyExamples : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "loading policies needs root";
+    dir_ = fs::temp_directory_path() / ("octagon-pol-" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs the agent with `policy`, calls trigger(), and returns the events of `type` for which
+  // pred holds (waits up to 5 s for the first).
+  std::vector<json> run(const std::string& policy, const std::string& type,
+                        const std::function<void()>& trigger,
+                        const std::function<bool(const json&)>& pred) {
+    std::string path = example(policy);
+    EXPECT_FALSE(path.empty()) << "missing example " << policy;
+    AgentProcess agent(dir_.string(), {"--tracing-policy", path, "--node-name", "e2e"});
+    EXPECT_TRUE(agent.wait_stderr("exporting events")) << agent.err();
+    trigger();
+    std::vector<json> out;
+    for (int i = 0; i < 250 && out.empty(); i++) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      for (const auto& line : lines_with(agent.out(), type)) {
+        json j = json::parse(line);
+        if (pred(j[type])) out.push_back(j[type]);
+      }
+    }
+    EXPECT_EQ(agent.stop(), 0);
+    err_ = agent.err();
+    return out;
+  }
+
+  fs::path dir_;
+  std::string err_;
+};
+
+pid_t run_child(const std::function<void()>& body) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    body();
+    _exit(0);
+  }
+  int st;
+  waitpid(pid, &st, 0);
+  return pid;
+}
+
+TEST_F(PolicyExamples, SysSetuidRemappedToTracepoint) {
+  pid_t pid = 0;
+  auto ev = run("sys_setuid.yaml", "process_kprobe",
+                [&] { pid = run_child([] { (void)!setuid(65534); }); },
+                [&](const json& k) { return k["process"]["pid"] == pid; });
+  ASSERT_EQ(ev.size(), 1u) << err_;
+  EXPECT_EQ(ev[0]["function_name"], "__x64_sys_setuid");
+  EXPECT_EQ(ev[0]["policy_name"], "syscalls");
+  EXPECT_EQ(ev[0]["action"], "KPROBE_ACTION_POST");
+  EXPECT_EQ(ev[0]["args"], json::parse(R"([{"int_arg":65534}])"));
+  EXPECT_EQ(ev[0]["parent"]["pid"], getpid());  // enriched from the process cache
+  EXPECT_NE(err_.find("kprobe sys_setuid runs on tracepoint syscalls/sys_enter_setuid"), std::string::npos);
+}
+
+TEST_F(PolicyExamples, SymlinkObserveFiltersInKernel) {
+  std::string link = (dir_ / "passwd-link").string();
+  std::string other = (dir_ / "other-link").string();
+  pid_t pid = 0;
+  auto ev = run("symlink-observe.yaml", "process_kprobe",
+                [&] {
+                  pid = run_child([&] {
+                    // symlinkat(2) itself: glibc's symlink() uses the older symlink syscall.
+                    syscall(SYS_symlinkat, "/etc/hostname", AT_FDCWD, other.c_str());  // filtered out
+                    syscall(SYS_symlinkat, "/etc/passwd", AT_FDCWD, link.c_str());
+                  });
+                },
+                [&](const json& k) { return k["process"]["pid"] == pid; });
+  ASSERT_EQ(ev.size(), 1u) << err_;
+  EXPECT_EQ(ev[0]["function_name"], "__x64_sys_symlinkat");
+  EXPECT_EQ(ev[0]["args"][0]["string_arg"], "/etc/passwd");
+  EXPECT_EQ(ev[0]["args"][1]["int_arg"], AT_FDCWD);
+  EXPECT_EQ(ev[0]["args"][2]["string_arg"], link);
+}
+
+TEST_F(PolicyExamples, OpenatWriteWithMaskAndReturnValue) {
+  pid_t pid = 0;
+  auto ev = run("openat_write.yaml", "process_kprobe",
+                [&] {
+                  pid = run_child([] {
+                    close(open("/etc/passwd", O_RDONLY));          // no write flag: filtered out
+                    close(open("/etc/passwd", O_WRONLY | O_APPEND));  // matches: writes nothing
+                  });
+                },
+                [&](const json& k) { return k["process"]["pid"] == pid; });
+  ASSERT_EQ(ev.size(), 1u) << err_;
+  EXPECT_EQ(ev[0]["function_name"], "__x64_sys_openat");
+  EXPECT_EQ(ev[0]["args"][1]["string_arg"], "/etc/passwd");
+  EXPECT_EQ(ev[0]["args"][2]["int_arg"], O_WRONLY | O_APPEND);
+  ASSERT_TRUE(ev[0].contains("return"));
+  EXPECT_GT(ev[0]["return"]["int_arg"].get<int>(), 0);  // the fd
+  EXPECT_EQ(ev[0]["return_action"], "KPROBE_ACTION_POST");
+}
+
+TEST_F(PolicyExamples, SysMountStrings) {
+  std::string target = (dir_ / "mnt").string();
+  fs::create_directories(target);
+  pid_t pid = 0;
+  auto ev = run("sys_mount.yaml", "process_kprobe",
+                [&] {
+                  pid = run_child([&] {
+                    if (mount("octagon-tmpfs", target.c_str(), "tmpfs", 0, "size=1m") == 0)
+                      umount(target.c_str());
+                  });
+                },
+                [&](const json& k) { return k["process"]["pid"] == pid; });
+  ASSERT_EQ(ev.size(), 1u) << err_;
+  EXPECT_EQ(ev[0]["args"][0]["string_arg"], "octagon-tmpfs");
+  EXPECT_EQ(ev[0]["args"][1]["string_arg"], target);
+}
+
+TEST_F(PolicyExamples, ListOfSyscallsBecomesOneHookEach) {
+  pid_t pid = 0;
+  auto ev = run("list-syscalls.yaml", "process_kprobe",
+                [&] { pid = run_child([] { close(dup(1)); close(dup2(1, 100)); }); },
+                [&](const json& k) { return k["process"]["pid"] == pid; });
+  ASSERT_GE(ev.size(), 1u) << err_;
+  std::set<std::string> fns;
+  for (const auto& e : ev) fns.insert(e["function_name"].get<std::string>());
+  EXPECT_TRUE(fns.count("__x64_sys_dup") || fns.count("__x64_sys_dup2")) << err_;
+}
+
+// Examples this kernel cannot run: refused at start-up, exit code 1, with the reason.
+TEST_F(PolicyExamples, UnrunnableExamplesAreRefusedWithReasons) {
+  struct Case {
+    const char* file;
+    const char* reason;
+  } cases[] = {
+      {"hardlink-override.yaml", "Override cannot work on this kernel"},
+      {"symlink-override.yaml", "Override cannot work on this kernel"},
+      {"override-security.yaml", "needs kprobes, which this kernel does not have"},
+      {"lsm_file_open.yaml", "BPF-LSM hooks cannot load on this kernel"},
+      {"lsm_bprm_check.yaml", "BPF-LSM hooks cannot load on this kernel"},
+      {"fd_install_caps.yaml", "kprobe on kernel function fd_install needs kprobes"},
+      {"kprobe_commit_creds.yaml", "kprobe on kernel function commit_creds needs kprobes"},
+      {"killer.yaml", "enforcers need kprobes"},
+  };
+  for (const auto& c : cases) {
+    std::string path = example(c.file);
+    ASSERT_FALSE(path.empty()) << c.file;
+    AgentProcess agent(dir_.string(), {"--tracing-policy", path, "--export-stdout=false"});
+    int st = agent.wait();
+    EXPECT_EQ(WEXITSTATUS(st), 1) << c.file;
+    std::string err = agent.err();
+    EXPECT_NE(err.find(c.reason), std::string::npos) << c.file << ": " << err;
+    EXPECT_NE(err.find(std::string(c.file) + ":"), std::string::npos) << "no file:line in: " << err;
+  }
+}
+
+}  // namespace
+}  // namespace octagon::testing
