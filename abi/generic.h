@@ -39,14 +39,23 @@ struct oct_gen_arg {
 enum oct_gen_op {
 	OCT_OP_EQ = 1, OCT_OP_NEQ, OCT_OP_GT, OCT_OP_LT, OCT_OP_MASK, OCT_OP_INRANGE, OCT_OP_NOTINRANGE,
 	OCT_OP_PREFIX, OCT_OP_NOTPREFIX, OCT_OP_POSTFIX, OCT_OP_NOTPOSTFIX, OCT_OP_SUBSTRING,
+	OCT_OP_INMAP, OCT_OP_NOTINMAP,
 };
+
+/* InMap / NotInMap sets live in the hook's gen_inmap hash map under this key. */
+struct oct_gen_inmap_key {
+	__u32 set;	/* oct_gen_filter.set */
+	__u32 pad;
+	__u64 value;
+};
+#define OCT_GEN_INMAP_MAX 4096
 
 struct oct_gen_filter {
 	__u8 arg;	/* index into the hook's args; OCT_GEN_RET_ARG for the return value */
 	__u8 op;	/* enum oct_gen_op */
 	__u8 nvals;
 	__u8 is_string;
-	__u32 pad;
+	__u32 set;	/* InMap/NotInMap: the set's id in gen_inmap */
 	__s64 ivals[OCT_GEN_MAX_VALUES * 2];	/* ints; ranges as (min, max) pairs */
 	__u16 slen[OCT_GEN_MAX_VALUES];
 	char svals[OCT_GEN_MAX_VALUES][OCT_GEN_STR_MAX];

@@ -25,6 +25,14 @@ struct {
 	__type(value, struct oct_gen_slots);
 } gen_pending SEC(".maps");
 
+/* Values of InMap / NotInMap filters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OCT_GEN_INMAP_MAX);
+	__type(key, struct oct_gen_inmap_key);
+	__type(value, __u8);
+} gen_inmap SEC(".maps");
+
 /* Per-selector action counters, [selector * OCT_GS_MAX + stat]. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -62,7 +62,8 @@ Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
     uint32_t id = registry_.add(h.render);
     loaded->hook_ids.push_back(id);
     h.enter.config.hook_id = id;
-    auto enter = sensors::TracepointHook::create({h.enter.subsystem, h.enter.event}, h.enter.config, sensor_);
+    auto enter = sensors::TracepointHook::create({h.enter.subsystem, h.enter.event}, h.enter.config,
+                                                 sensor_, nullptr, h.enter.inmap);
     if (!enter) {
       undo();
       return make_error(enter.error().wrap("policy " + p.name + ": load " + h.mechanism));
@@ -72,7 +73,7 @@ Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
     if (h.exit) {
       h.exit->config.hook_id = id;
       auto exit = sensors::TracepointHook::create({h.exit->subsystem, h.exit->event}, h.exit->config,
-                                                  sensor_, pair);
+                                                  sensor_, pair, h.exit->inmap);
       if (!exit) {
         undo();
         return make_error(exit.error().wrap("policy " + p.name + ": load " + h.mechanism));
@@ -147,6 +148,10 @@ Result<std::vector<policy::FormatField>> TracefsKernelFacts::tracepoint_fields(
   std::vector<policy::FormatField> out;
   for (const auto& x : f.fields) out.push_back({x.name, x.type, x.offset, x.size, x.is_signed});
   return out;
+}
+
+std::optional<int> TracefsKernelFacts::syscall_number(const std::string& name) const {
+  return policy::kernel::KernelInfo(root_).syscall_number(name);
 }
 
 std::string TracefsKernelFacts::syscall_prefix() const { return policy::kernel::KernelInfo(root_).arch_prefix(); }

@@ -55,6 +55,7 @@ class TracefsKernelFacts : public policy::KernelFacts {
   Result<std::vector<policy::FormatField>> tracepoint_fields(const std::string& subsystem,
                                                              const std::string& event) override;
   std::string syscall_prefix() const override;
+  std::optional<int> syscall_number(const std::string& name) const override;
 
  private:
   std::string root_;

@@ -15,6 +15,7 @@ struct ArgSlot {
 // Compiles one hook's selectors into cfg (nselectors, selectors) and render.selector_actions.
 Result<void> compile_selectors(const TracingPolicy& policy, const HookCommon& hook,
                                const std::vector<ArgSlot>& slots, bool has_return,
-                               oct_gen_config& cfg, HookRender& render);
+                               KernelFacts& kernel, oct_gen_config& cfg, HookRender& render,
+                               std::vector<oct_gen_inmap_key>& inmap);
 
 }  // namespace octagon::policy::detail

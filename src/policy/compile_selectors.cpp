@@ -21,6 +21,8 @@ Result<uint8_t> kernel_op(const TracingPolicy& p, const ArgFilter& f, bool is_st
     case ArgOperator::kMask: return uint8_t(OCT_OP_MASK);
     case ArgOperator::kInRange: return uint8_t(OCT_OP_INRANGE);
     case ArgOperator::kNotInRange: return uint8_t(OCT_OP_NOTINRANGE);
+    case ArgOperator::kInMap: return uint8_t(OCT_OP_INMAP);
+    case ArgOperator::kNotInMap: return uint8_t(OCT_OP_NOTINMAP);
     default: break;
   }
   (void)is_string;
@@ -28,7 +30,7 @@ Result<uint8_t> kernel_op(const TracingPolicy& p, const ArgFilter& f, bool is_st
                                  "operator " + std::string(enum_name(f.op)) +
                                      " is not supported by Octagon yet",
                                  "supported: Equal, NotEqual, Prefix, NotPrefix, Postfix, NotPostfix, "
-                                 "GT, LT, Mask, InRange, NotInRange"));
+                                 "GT, LT, Mask, InRange, NotInRange, InMap, NotInMap"));
 }
 
 bool is_string_op(uint8_t op) {
@@ -36,12 +38,59 @@ bool is_string_op(uint8_t op) {
          op == OCT_OP_POSTFIX || op == OCT_OP_NOTPOSTFIX;
 }
 
+// InMap / NotInMap: numbers, "min:max" ranges and "list:NAME" syscall lists become members of
+// the set `set` in the hook's gen_inmap map.
+Result<void> compile_set(const TracingPolicy& p, const ArgFilter& f, uint32_t set, KernelFacts& kernel,
+                         std::vector<oct_gen_inmap_key>& inmap) {
+  auto add = [&](uint64_t v, const SourcePos& vp) -> Result<void> {
+    if (inmap.size() >= OCT_GEN_INMAP_MAX)
+      return make_error(policy_error(p, vp, "more than " + std::to_string(OCT_GEN_INMAP_MAX) + " InMap values in one hook"));
+    inmap.push_back({set, 0, v});
+    return ok();
+  };
+  for (size_t i = 0; i < f.values.size(); i++) {
+    const std::string& v = f.values[i];
+    SourcePos vp = field_pos(f.pos, "values[" + std::to_string(i) + "]");
+    if (v.rfind("list:", 0) == 0) {
+      const ListSpec* l = find_list(p, v.substr(5));
+      if (!l) return make_error(policy_error(p, vp, "no list " + v.substr(5)));
+      if (l->type != ListType::kSyscalls)
+        return make_error(policy_error(p, l->pos, "only lists of type syscalls can be used as InMap values here"));
+      for (const std::string& call : l->values) {
+        std::string name = syscall_of(call).empty() ? call : syscall_of(call);
+        auto nr = kernel.syscall_number(name);
+        if (!nr) return make_error(policy_error(p, l->pos, "unknown syscall " + call + " in list " + l->name));
+        OCTAGON_TRY(add(uint64_t(*nr), vp));
+      }
+    } else if (v.find(':') != std::string::npos) {
+      auto r = parse_range(v, false);
+      if (!r || r->max_unsigned - r->min_unsigned >= OCT_GEN_INMAP_MAX)
+        return make_error(policy_error(p, vp, "'" + v + "' is not a range of at most " +
+                                                  std::to_string(OCT_GEN_INMAP_MAX) + " values"));
+      for (uint64_t x = r->min_unsigned; x <= r->max_unsigned; x++) OCTAGON_TRY(add(x, vp));
+    } else {
+      auto n = parse_int64(v);
+      if (!n) return make_error(policy_error(p, vp, "'" + v + "' is not a number"));
+      OCTAGON_TRY(add(uint64_t(*n), vp));
+    }
+  }
+  return ok();
+}
+
 Result<void> compile_filter(const TracingPolicy& p, const ArgFilter& f, uint8_t arg, bool is_string,
-                            bool is_fd, oct_gen_filter& out) {
+                            bool is_fd, KernelFacts& kernel, uint32_t set, oct_gen_filter& out,
+                            std::vector<oct_gen_inmap_key>& inmap) {
   OCTAGON_ASSIGN_OR_RETURN(uint8_t op, kernel_op(p, f, is_string));
   out.arg = arg;
   out.op = op;
   out.is_string = is_string;
+  if (op == OCT_OP_INMAP || op == OCT_OP_NOTINMAP) {
+    if (is_string)
+      return make_error(policy_error(p, field_pos(f.pos, "operator"), "InMap on strings is not supported yet"));
+    out.set = set;
+    out.nvals = 1;
+    return compile_set(p, f, set, kernel, inmap);
+  }
   if (is_string && !is_string_op(op))
     return make_error(policy_error(p, field_pos(f.pos, "operator"),
                                    std::string(enum_name(f.op)) + " compares numbers, but this argument is a string"));
@@ -127,7 +176,8 @@ Result<void> compile_actions(const TracingPolicy& p, const Selector& s, oct_gen_
 
 Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
                                const std::vector<ArgSlot>& slots, bool has_return,
-                               oct_gen_config& cfg, HookRender& render) {
+                               KernelFacts& kernel, oct_gen_config& cfg, HookRender& render,
+                               std::vector<oct_gen_inmap_key>& inmap) {
   cfg.nselectors = uint8_t(hook.selectors.size());
   render.selector_actions.clear();
   for (size_t si = 0; si < hook.selectors.size(); si++) {
@@ -166,13 +216,16 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
         return make_error(policy_error(p, f.pos, "a filter on several args is not supported yet"));
       uint32_t t = f.targets[0];
       if (t >= slots.size()) return make_error(policy_error(p, f.pos, "no such argument"));
-      OCTAGON_TRY(compile_filter(p, f, uint8_t(t), slots[t].is_string, slots[t].is_fd,
-                                 out.filters[out.nfilters++]));
+      uint32_t set = uint32_t(si * OCT_GEN_MAX_FILTERS + out.nfilters);
+      OCTAGON_TRY(compile_filter(p, f, uint8_t(t), slots[t].is_string, slots[t].is_fd, kernel, set,
+                                 out.filters[out.nfilters++], inmap));
     }
     for (const ArgFilter& f : s.match_return_args) {
       if (!has_return)
         return make_error(policy_error(p, f.pos, "matchReturnArgs needs return: true and a returnArg"));
-      OCTAGON_TRY(compile_filter(p, f, OCT_GEN_RET_ARG, false, false, out.filters[out.nfilters++]));
+      uint32_t set = uint32_t(si * OCT_GEN_MAX_FILTERS + out.nfilters);
+      OCTAGON_TRY(compile_filter(p, f, OCT_GEN_RET_ARG, false, false, kernel, set,
+                                 out.filters[out.nfilters++], inmap));
     }
     KprobeAction shown;
     OCTAGON_TRY(compile_actions(p, s, out, shown));

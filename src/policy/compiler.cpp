@@ -52,6 +52,9 @@ Result<ArgChoice> choose_arg(const TracingPolicy& p, const KProbeArg& a, const F
     case ArgType::kUint8: integer(1, false, Argument::Kind::kUint); break;
     case ArgType::kSint64: integer(8, true, Argument::Kind::kLong); break;
     case ArgType::kUint64: case ArgType::kSizeT: integer(8, false, Argument::Kind::kSize); break;
+    case ArgType::kSyscall64:  // raw_syscalls id: shown as syscall_id{id, abi}
+      integer(8, true, Argument::Kind::kSyscallId);
+      break;
     case ArgType::kString: case ArgType::kFilename:
       c.arg.kind = OCT_GA_STR_USER;
       c.arg.size = 8;
@@ -144,11 +147,13 @@ class HookCompiler {
     }
     if (spec.return_arg_action != ReturnArgAction::kNone || !spec.data.empty())
       return make_error(policy_error(p_, spec.pos, "returnArgAction and data are not supported yet"));
-    OCTAGON_TRY(detail::compile_selectors(p_, spec, slots, spec.return_probe, plan.enter.config, plan.render));
+    OCTAGON_TRY(detail::compile_selectors(p_, spec, slots, spec.return_probe, k_, plan.enter.config,
+                                          plan.render, plan.enter.inmap));
     if (plan.exit) {
       auto keep_mode = plan.exit->config.mode;
       auto keep_ret = plan.exit->config.ret_offset;
       plan.exit->config = plan.enter.config;
+      plan.exit->inmap = plan.enter.inmap;
       plan.exit->config.mode = keep_mode;
       plan.exit->config.ret_offset = keep_ret;
     }
@@ -180,7 +185,8 @@ class HookCompiler {
     for (const auto& s : slots)
       if (s.kind == OCT_GA_STR_USER && spec.subsystem != "syscalls")
         return make_error(policy_error(p_, spec.pos, "string arguments are read as user memory, which only syscall tracepoints carry"));
-    OCTAGON_TRY(detail::compile_selectors(p_, spec, slots, false, plan.enter.config, plan.render));
+    OCTAGON_TRY(detail::compile_selectors(p_, spec, slots, false, k_, plan.enter.config, plan.render,
+                                          plan.enter.inmap));
     plan.mechanism = "tracepoint " + spec.subsystem + "/" + spec.event;
     finish(spec, std::move(plan));
     return ok();

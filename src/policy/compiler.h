@@ -31,6 +31,8 @@ class KernelFacts {
                                                              const std::string& event) = 0;
   // "__x64_" on x86_64: the prefix Tetragon shows in syscall function names.
   virtual std::string syscall_prefix() const = 0;
+  // The syscall number of `name` ("openat") for this architecture.
+  virtual std::optional<int> syscall_number(const std::string& name) const = 0;
 };
 
 struct CompileOptions {

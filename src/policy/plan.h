@@ -43,6 +43,7 @@ struct TracepointAttach {
   std::string subsystem;
   std::string event;
   oct_gen_config config{};
+  std::vector<oct_gen_inmap_key> inmap;  // members of the InMap / NotInMap sets
 };
 
 struct HookPlan {

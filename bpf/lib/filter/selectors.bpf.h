@@ -79,7 +79,7 @@ static __always_inline int oct_int_value_match(__s64 x, struct oct_gen_filter *f
 static __always_inline int oct_is_negated(__u8 op)
 {
 	return op == OCT_OP_NEQ || op == OCT_OP_NOTPREFIX || op == OCT_OP_NOTPOSTFIX ||
-	       op == OCT_OP_NOTINRANGE;
+	       op == OCT_OP_NOTINRANGE || op == OCT_OP_NOTINMAP;
 }
 
 /* A filter holds when any value matches (for negated operators: when none does). A global
@@ -94,6 +94,13 @@ __noinline int oct_filter_match(struct oct_gen_filter *f, struct oct_gen_scratch
 	a = f->arg;
 	if (a != OCT_GEN_RET_ARG && a >= OCT_GEN_MAX_ARGS)
 		return 0;
+	if (f->op == OCT_OP_INMAP || f->op == OCT_OP_NOTINMAP) {
+		struct oct_gen_inmap_key k = {.set = f->set};
+
+		k.value = a == OCT_GEN_RET_ARG ? (__u64)sc->ret : sc->slots[a & 7];
+		any = bpf_map_lookup_elem(&gen_inmap, &k) != NULL;
+		return f->op == OCT_OP_NOTINMAP ? !any : any;
+	}
 	for (v = 0; v < OCT_GEN_MAX_VALUES; v++) {
 		if (v >= f->nvals)
 			break;

@@ -41,6 +41,10 @@ Argument render_one(std::string_view raw, uint8_t flags, const policy::ArgRender
     case Argument::Kind::kSize:
       a.u = static_cast<uint64_t>(read_int(raw, r.bytes, false));
       break;
+    case Argument::Kind::kSyscallId:
+      a.u = static_cast<uint64_t>(read_int(raw, 8, true));
+      a.s = "x64";
+      break;
     case Argument::Kind::kFile:
     case Argument::Kind::kPath:
       assemble_path(raw, a.s);

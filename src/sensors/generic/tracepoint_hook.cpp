@@ -32,7 +32,8 @@ TracepointHook::~TracepointHook() {
 Result<std::unique_ptr<TracepointHook>> TracepointHook::create(const TracepointTarget& target,
                                                                 const oct_gen_config& config,
                                                                 const ProcessSensor& shared,
-                                                                const TracepointHook* pending_from) {
+                                                                const TracepointHook* pending_from,
+                                                                const std::vector<oct_gen_inmap_key>& inmap) {
   std::string name = target.subsystem + "/" + target.event;
   OCTAGON_ASSIGN_OR_RETURN(GenericSkeleton skel, GenericSkeleton::open("generic " + name));
   OCTAGON_TRY(reuse(skel->maps.process_events, shared.ring_buffer_fd(), "ring buffer"));
@@ -44,6 +45,10 @@ Result<std::unique_ptr<TracepointHook>> TracepointHook::create(const TracepointT
   uint32_t zero = 0;
   if (bpf_map_update_elem(bpf_map__fd(skel->maps.gen_config), &zero, &config, BPF_ANY) != 0)
     return make_error(errno, "write plan of " + name);
+  uint8_t present = 1;
+  for (const oct_gen_inmap_key& k : inmap)
+    if (bpf_map_update_elem(bpf_map__fd(skel->maps.gen_inmap), &k, &present, BPF_ANY) != 0)
+      return make_error(errno, "write InMap values of " + name);
   std::unique_ptr<TracepointHook> hook(new TracepointHook());
   hook->target_ = target;
   hook->link_.reset(bpf_program__attach_tracepoint(skel->progs.oct_gen_tp, target.subsystem.c_str(),

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <abi/generic.h>
 #include <octagon/base/result.h>
@@ -26,10 +27,10 @@ class TracepointHook {
  public:
   // Loads an instance for `config` and attaches it to `target`. `pending_from`, when given,
   // is the enter half of a return pair: its saved-arguments map is shared with this one.
-  static Result<std::unique_ptr<TracepointHook>> create(const TracepointTarget& target,
-                                                         const oct_gen_config& config,
-                                                         const ProcessSensor& shared,
-                                                         const TracepointHook* pending_from = nullptr);
+  static Result<std::unique_ptr<TracepointHook>> create(
+      const TracepointTarget& target, const oct_gen_config& config, const ProcessSensor& shared,
+      const TracepointHook* pending_from = nullptr,
+      const std::vector<oct_gen_inmap_key>& inmap = {});
   ~TracepointHook();
   TracepointHook(const TracepointHook&) = delete;
   TracepointHook& operator=(const TracepointHook&) = delete;

@@ -39,6 +39,11 @@ class FakeKernel : public KernelFacts {
     return make_error(ENOENT, "no tracepoint " + sub + "/" + ev);
   }
   std::string syscall_prefix() const override { return "__x64_"; }
+  std::optional<int> syscall_number(const std::string& name) const override {
+    if (name == "dup") return 32;
+    if (name == "dup2") return 33;
+    return std::nullopt;
+  }
 };
 
 Result<CompiledPolicy> compile(const std::string& yaml) {
@@ -158,6 +163,29 @@ TEST(PolicyCompiler, RefusalsNameLineAndCause) {
              "argument type sock is not supported");
   EXPECT_ERR(compile(head + "  kprobes:\n  - call: sys_openat\n    args: [{index: 9, type: int}]\n"), EINVAL,
              "index 9 is past");
+}
+
+TEST(PolicyCompiler, InMapWithSyscallListAndRanges) {
+  auto c = compile(R"(apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata: {name: p}
+spec:
+  lists: [{name: dups, type: syscalls, values: [sys_dup, __x64_sys_dup2]}]
+  kprobes:
+  - call: sys_openat
+    args: [{index: 2, type: int}]
+    selectors:
+    - matchArgs: [{index: 2, operator: NotInMap, values: ["list:dups", "100:102", "7"]}]
+)");
+  ASSERT_OK(c);
+  const auto& f = c->hooks[0].enter.config.selectors[0].filters[0];
+  EXPECT_EQ(f.op, OCT_OP_NOTINMAP);
+  std::vector<uint64_t> vals;
+  for (const auto& k : c->hooks[0].enter.inmap) {
+    EXPECT_EQ(k.set, f.set);
+    vals.push_back(k.value);
+  }
+  EXPECT_EQ(vals, (std::vector<uint64_t>{32, 33, 100, 101, 102, 7}));
 }
 
 TEST(PolicyCompiler, SyscallNames) {
