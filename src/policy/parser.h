@@ -4,6 +4,14 @@
 //
 // One policy per file, as Tetragon reads --tracing-policy files: a second YAML document (after
 // "---") that is not empty is an error rather than silently dropped.
+//
+// Strict where Tetragon (which validates files against its CRD schema) is strict: unknown fields
+// anywhere, missing required fields (apiVersion, kind, metadata.name, args[].index, call...),
+// invalid enum values and DNS-1123 policy names are errors. Lenient where Kubernetes' YAML reader
+// is: quoted and unquoted scalars are interchangeable ("1" for an integer, 1 for a string),
+// booleans are YAML 1.1 (yes/no/on/off too), "<<" merge keys work, action names ignore case.
+// Accepted fields that have no effect (a parameter the chosen action does not use, returnArg
+// without return: true...) become TracingPolicy::warnings, never silence.
 #pragma once
 
 #include <octagon/base/result.h>

@@ -48,33 +48,72 @@ Result<MapReader> MapReader::open(ParseContext& ctx, const YAML::Node& node, std
                     "write 'field: value' lines indented under the key");
   }
   MapReader reader(ctx, node, std::move(pos));
+  OCTAGON_TRY(reader.add_entries(node, known, retired, 0));
+  return reader;
+}
+
+// Adds the fields of mapping `node`; depth > 0 for a mapping merged in with "<<", whose fields
+// only fill in what is not set yet (YAML merge keys, which Kubernetes' YAML reader honours).
+Result<void> MapReader::add_entries(const YAML::Node& node,
+                                    const std::vector<std::string_view>& known,
+                                    const std::vector<RetiredField>& retired, int depth) {
+  constexpr int kMaxMergeDepth = 8;
+  std::vector<YAML::Node> merges;
   for (const auto& kv : node) {
     SourcePos key_pos;
     key_pos.mark = mark_of(kv.first);
     if (!kv.first.IsScalar()) {
-      key_pos.path = reader.pos_.path;
-      return ctx.fail(key_pos,
-                      "a field name must be a plain string, got " + std::string(kind_of(kv.first)));
+      key_pos.path = pos_.path;
+      return ctx_->fail(key_pos, "a field name must be a plain string, got " +
+                                     std::string(kind_of(kv.first)));
     }
     const std::string key = kv.first.Scalar();
-    key_pos.path = reader.pos_.path.empty() ? key : reader.pos_.path + "." + key;
+    key_pos.path = pos_.path.empty() ? key : pos_.path + "." + key;
+    if (key == "<<" && kv.first.Tag() == "?") {
+      if (depth >= kMaxMergeDepth)
+        return ctx_->fail(key_pos, "merge keys nested too deeply");
+      merges.push_back(kv.second);
+      continue;
+    }
     for (const RetiredField& r : retired) {
       if (r.name == key)
-        return ctx.fail(key_pos, "field is no longer supported", r.why);
+        return ctx_->fail(key_pos, "field is no longer supported", r.why);
     }
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      return ctx.fail(key_pos, "unknown field '" + key + "'", suggest(key, known));
+      return ctx_->fail(key_pos, "unknown field '" + key + "'", suggest(key, known));
     }
-    if (reader.present(key)) {
-      return ctx.fail(key_pos, "field appears twice", "keep one '" + key + "' entry");
+    if (present(key)) {
+      if (depth > 0)
+        continue; // set by the mapping that merges this one
+      return ctx_->fail(key_pos, "field appears twice", "keep one '" + key + "' entry");
     }
     Mark value_mark = is_null(kv.second) ? key_pos.mark : mark_of(kv.second);
     if (value_mark.line == 0)
       value_mark = key_pos.mark;
-    reader.pos_.fields.emplace_back(key, value_mark);
-    reader.entries_.emplace_back(key, kv.second);
+    pos_.fields.emplace_back(key, value_mark);
+    entries_.emplace_back(key, kv.second);
   }
-  return reader;
+  for (const YAML::Node& m : merges) {
+    std::vector<YAML::Node> sources;
+    bool all_maps = m.IsMap() || m.IsSequence();
+    if (m.IsMap())
+      sources.push_back(m);
+    if (m.IsSequence()) {
+      for (const YAML::Node& item : m) {
+        all_maps = all_maps && item.IsMap();
+        sources.push_back(item);
+      }
+    }
+    if (!all_maps || sources.empty()) {
+      return ctx_->fail(SourcePos{pos_.path, mark_of(m), {}},
+                        "a merge key ('<<') takes a mapping or a list of mappings",
+                        "write '<<: *anchor' where the anchor names a mapping");
+    }
+    for (const YAML::Node& src : sources) {
+      OCTAGON_TRY(add_entries(src, known, retired, depth + 1));
+    }
+  }
+  return ok();
 }
 
 bool MapReader::present(std::string_view key) const {

@@ -103,6 +103,8 @@ public:
 private:
   MapReader(ParseContext& ctx, YAML::Node node, SourcePos pos)
       : ctx_(&ctx), node_(std::move(node)), pos_(std::move(pos)) {}
+  Result<void> add_entries(const YAML::Node& node, const std::vector<std::string_view>& known,
+                           const std::vector<RetiredField>& retired, int depth);
   Result<YAML::Node> sequence(std::string_view key);
   Result<std::string> scalar_of(const YAML::Node& value, const SourcePos& where,
                                 std::string_view expected);

@@ -179,6 +179,22 @@ TEST(PolicyParserTest, LenientScalarsAsKubernetesReadsThem) {
   EXPECT_EQ(p.kprobes[0].selectors[0].match_pids[0].values, (std::vector<uint32_t>{42, 16}));
 }
 
+TEST(PolicyParserTest, YamlMergeKeys) {
+  // Kubernetes' YAML reader honours "<<"; the mapping's own fields win over merged ones.
+  TracingPolicy p = parse_ok(policy_yaml("  kprobes:\n"
+                                         "  - &base\n    call: sys_read\n"
+                                         "    args: [{index: 0, type: int}]\n"
+                                         "  - <<: *base\n    call: sys_write\n"
+                                         "  - <<: [*base]\n    syscall: false\n"));
+  ASSERT_EQ(p.kprobes.size(), 3u);
+  EXPECT_EQ(p.kprobes[1].call, "sys_write");
+  EXPECT_EQ(p.kprobes[1].args.size(), 1u);
+  EXPECT_EQ(p.kprobes[2].call, "sys_read");
+  EXPECT_FALSE(p.kprobes[2].syscall);
+  EXPECT_TRUE(contains(parse_error(policy_yaml("  kprobes:\n  - <<: [1, 2]\n    call: x\n")),
+                       "a merge key ('<<') takes a mapping or a list of mappings"));
+}
+
 TEST(PolicyParserTest, WarningsForAcceptedButUnusedFields) {
   TracingPolicy p =
       parse_ok("apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n"

@@ -81,6 +81,8 @@ TEST(PolicyRobustnessTest, HostileShapes) {
       testing::policy_yaml("  kprobes:\n  - call: sys_read\n    args:\n    - index: 99999999999\n"
                            "      type: int\n"),
       testing::policy_yaml("  " + std::string(10000, '[') + "\n"),
+      testing::policy_yaml("  kprobes:\n  - &k {call: x, <<: *k}\n"),
+      testing::policy_yaml("  kprobes:\n  - &k\n    call: x\n    selectors: [*k]\n"),
   };
   for (const std::string& in : inputs) {
     SCOPED_TRACE(in.substr(0, 80));
