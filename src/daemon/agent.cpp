@@ -65,6 +65,9 @@ Result<void> Agent::open_exporters() {
   events::Namespaces host = host_namespaces(config_.procfs);
   pipeline::ExportWorkerOptions wopts;
   wopts.queue_bytes = config_.rb_queue_size;
+  // Write in batches: wake the writer at 64 KiB queued, else flush every 50 ms.
+  wopts.wake_bytes = std::min<size_t>(64 * 1024, config_.rb_queue_size / 4);
+  wopts.idle_wait = std::chrono::milliseconds(50);
 
   auto json = [&] {
     exporters::JsonEncoder enc(config_.node_name, render);

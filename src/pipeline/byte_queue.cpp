@@ -61,7 +61,9 @@ bool ByteQueue::try_push(std::string_view record) {
   // either the consumer sees the new tail, or we see that it is going to sleep and wake it.
   // (seq_cst operations rather than fences, which ThreadSanitizer does not model.)
   tail_.store(tail + need, std::memory_order_seq_cst);
-  if (sleeping_.load(std::memory_order_seq_cst)) notify_consumer();
+  if (sleeping_.load(std::memory_order_seq_cst) &&
+      (wake_threshold_ == 0 || tail + need - head_.load(std::memory_order_acquire) >= wake_threshold_))
+    notify_consumer();
   return true;
 }
 
@@ -95,14 +97,15 @@ size_t ByteQueue::pop_batch(std::string& out, size_t max_bytes) {
 }
 
 bool ByteQueue::wait_for_data(std::chrono::milliseconds timeout) {
-  if (!empty()) return true;
+  const size_t enough = wake_threshold_ ? wake_threshold_ : 1;
+  if (used_bytes() >= enough) return true;
   std::unique_lock<std::mutex> lock(mu_);
   if (wake_pending_) {
     wake_pending_ = false;
     return !empty();
   }
   sleeping_.store(true, std::memory_order_seq_cst);
-  if (tail_.load(std::memory_order_seq_cst) != head_.load(std::memory_order_relaxed)) {
+  if (tail_.load(std::memory_order_seq_cst) - head_.load(std::memory_order_relaxed) >= enough) {
     sleeping_.store(false, std::memory_order_relaxed);
     return true;
   }

@@ -53,6 +53,12 @@ class ByteQueue {
   // wake(), or `timeout`. Returns whether data is queued on return.
   bool wait_for_data(std::chrono::milliseconds timeout);
 
+  // Batching: with a threshold, a sleeping consumer is woken only once that many bytes are
+  // queued; below it, wait_for_data() sleeps its whole timeout and then reports what is there.
+  // A cross-CPU wake-up costs far more than a record here (shared/reference/perf-baselines.md),
+  // so the default agent pipeline wakes its writer per batch, not per event. 0: wake per record.
+  void set_wake_threshold(size_t bytes) { wake_threshold_ = bytes; }
+
   // Any thread: wakes a consumer sleeping in wait_for_data (used for shutdown). Sticky: if the
   // consumer is not sleeping, its next wait_for_data returns immediately.
   void wake();
@@ -88,6 +94,7 @@ class ByteQueue {
   std::mutex mu_;
   std::condition_variable cv_;
   bool wake_pending_ = false;  // guarded by mu_
+  size_t wake_threshold_ = 0;  // set before use
 };
 
 }  // namespace octagon::pipeline

@@ -39,6 +39,7 @@ Result<std::unique_ptr<ExportWorker>> ExportWorker::create(std::unique_ptr<Sink>
 
 ExportWorker::ExportWorker(std::unique_ptr<Sink> sink, ExportWorkerOptions options)
     : options_(options), sink_(std::move(sink)), queue_(options.queue_bytes) {
+  queue_.set_wake_threshold(options.wake_bytes);
   batch_.reserve(options_.max_batch_bytes);
 }
 

@@ -24,6 +24,8 @@ struct ExportWorkerOptions {
   size_t queue_bytes = 16u << 20;      // ByteQueue ring size (--rb-queue-size)
   size_t max_batch_bytes = 256u << 10;  // payload bytes per Sink::write (at least one record)
   std::chrono::milliseconds idle_wait{200};  // consumer sleep when idle (bounds stop latency)
+  size_t wake_bytes = 0;  // wake the writer only at this many queued bytes (0: per record);
+                          // below it, records wait at most idle_wait
 };
 
 // A snapshot of one export stage's counters, for the status report.

@@ -189,3 +189,41 @@ TEST(ByteQueue, TwoThreadStress) {
 
 }  // namespace
 }  // namespace octagon::pipeline
+
+namespace octagon::pipeline {
+namespace {
+
+// With a wake threshold, small pushes do not wake a sleeping consumer (it flushes at its
+// timeout); crossing the threshold does.
+TEST(ByteQueueBatching, WakesOnlyAtThreshold) {
+  ByteQueue q(1 << 16);
+  q.set_wake_threshold(1024);
+  auto timed_wait = [&q](std::chrono::milliseconds timeout, bool& got) {
+    auto t0 = std::chrono::steady_clock::now();
+    got = q.wait_for_data(timeout);
+    return std::chrono::steady_clock::now() - t0;
+  };
+  bool got = false;
+  std::thread consumer([&] {
+    auto waited = timed_wait(std::chrono::milliseconds(400), got);
+    EXPECT_GE(waited, std::chrono::milliseconds(350)) << "a 10-byte push woke the consumer";
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(q.try_push(std::string(10, 'a')));
+  consumer.join();
+  EXPECT_TRUE(got);  // the small record is still delivered at the timeout
+  std::string out;
+  EXPECT_EQ(q.pop_batch(out, 1 << 16), 1u);
+
+  std::thread consumer2([&] {
+    auto waited = timed_wait(std::chrono::milliseconds(5000), got);
+    EXPECT_LT(waited, std::chrono::milliseconds(2500)) << "crossing the threshold did not wake it";
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(q.try_push(std::string(2000, 'b')));
+  consumer2.join();
+  EXPECT_TRUE(got);
+}
+
+}  // namespace
+}  // namespace octagon::pipeline
