@@ -1,6 +1,5 @@
 #include <octagon/daemon/policy_manager.h>
 
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -129,13 +128,9 @@ std::vector<PolicyStatus> PolicyManager::status() const {
 }
 
 Result<std::unique_ptr<TracefsKernelFacts>> TracefsKernelFacts::create() {
+  OCTAGON_TRY(sensors::ensure_tracefs());
   std::string root = policy::kernel::find_tracefs_root();
-  if (root.empty()) {
-    // tracefs is not mounted (common on minimal hosts): mount it where the kernel expects it.
-    if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0)
-      return make_error(errno, "tracefs is not mounted and mounting it on /sys/kernel/tracing failed");
-    root = "/sys/kernel/tracing";
-  }
+  if (root.empty()) return make_error(ENOENT, "no tracefs with events/ found after mounting it");
   auto k = std::make_unique<TracefsKernelFacts>();
   k->root_ = root;
   return k;

@@ -3,6 +3,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <sys/mount.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <vector>
 
@@ -24,6 +27,15 @@ Result<void> reuse(bpf_map* map, int fd, const char* what) {
 
 }  // namespace
 
+Result<void> ensure_tracefs() {
+  if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
+      access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+    return ok();
+  if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0)
+    return make_error(errno, "tracefs is not mounted and mounting it on /sys/kernel/tracing failed");
+  return ok();
+}
+
 TracepointHook::~TracepointHook() {
   link_.reset();
   if (skel_) generic_tp_bpf__destroy(skel_);
@@ -35,6 +47,7 @@ Result<std::unique_ptr<TracepointHook>> TracepointHook::create(const TracepointT
                                                                 const TracepointHook* pending_from,
                                                                 const std::vector<oct_gen_inmap_key>& inmap) {
   std::string name = target.subsystem + "/" + target.event;
+  OCTAGON_TRY(ensure_tracefs());
   OCTAGON_ASSIGN_OR_RETURN(GenericSkeleton skel, GenericSkeleton::open("generic " + name));
   OCTAGON_TRY(reuse(skel->maps.process_events, shared.ring_buffer_fd(), "ring buffer"));
   OCTAGON_TRY(reuse(skel->maps.process_map, shared.process_map_fd(), "process map"));

@@ -18,6 +18,10 @@ namespace octagon::sensors {
 
 class ProcessSensor;
 
+// Perf tracepoints are found through tracefs (libbpf reads their ids there): mounts it on
+// /sys/kernel/tracing when no tracefs is mounted, as on many minimal hosts.
+Result<void> ensure_tracefs();
+
 struct TracepointTarget {
   std::string subsystem;  // "syscalls"
   std::string event;      // "sys_enter_openat"
