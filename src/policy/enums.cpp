@@ -203,50 +203,8 @@ constexpr EnumSpelling<DigestAlgorithm> kDigests[] = {
     {"build-id", DigestAlgorithm::kBuildId},
 };
 
-// Index = capability number (include/uapi/linux/capability.h).
-constexpr std::array<std::string_view, kMaxCapability + 1> kCapabilities = {
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-};
+// Index = capability number: the one table in events/capabilities.h.
+constexpr auto& kCapabilities = events::kCapabilityNames;
 
 } // namespace
 
@@ -302,7 +260,7 @@ std::optional<uint8_t> parse_capability(std::string_view text) {
     upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   if (upper.rfind("CAP_", 0) != 0)
     upper = "CAP_" + upper;
-  for (size_t i = 0; i < kCapabilities.size(); ++i) {
+  for (size_t i = 0; i < std::size(kCapabilities); ++i) {
     if (kCapabilities[i] == upper)
       return static_cast<uint8_t>(i);
   }
@@ -310,11 +268,11 @@ std::optional<uint8_t> parse_capability(std::string_view text) {
 }
 
 std::string_view capability_name(uint8_t cap) {
-  return cap < kCapabilities.size() ? kCapabilities[cap] : std::string_view("?");
+  return cap < std::size(kCapabilities) ? kCapabilities[cap] : std::string_view("?");
 }
 
 std::vector<std::string_view> capability_names() {
-  return {kCapabilities.begin(), kCapabilities.end()};
+  return {std::begin(kCapabilities), std::end(kCapabilities)};
 }
 
 bool is_integer_type(ArgType t) {

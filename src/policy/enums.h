@@ -3,6 +3,8 @@
 // spelling of a value is its canonical name.
 #pragma once
 
+#include <octagon/events/capabilities.h>
+
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -204,7 +206,7 @@ template <typename E> std::vector<std::string_view> enum_names() {
 }
 
 // Linux capabilities: "CAP_SYS_ADMIN" (any case, the CAP_ prefix optional) <-> 21.
-inline constexpr uint8_t kMaxCapability = 40; // CAP_CHECKPOINT_RESTORE
+using events::kMaxCapability;  // CAP_CHECKPOINT_RESTORE
 std::optional<uint8_t> parse_capability(std::string_view text);
 std::string_view capability_name(uint8_t cap); // "CAP_SYS_ADMIN"; "?" when out of range
 std::vector<std::string_view> capability_names();

@@ -25,11 +25,11 @@ struct QuotedName {
   uint8_t len;
 };
 constexpr auto kQuotedCapNames = [] {
-  std::array<QuotedName, std::size(kCapabilityNames)> t{};
+  std::array<QuotedName, std::size(events::kCapabilityNames)> t{};
   for (size_t i = 0; i < t.size(); ++i) {
     size_t n = 0;
     t[i].text[n++] = '"';
-    for (char c : kCapabilityNames[i])
+    for (char c : capability_name(static_cast<unsigned>(i)))
       t[i].text[n++] = c;
     t[i].text[n++] = '"';
     t[i].text[n++] = ',';

@@ -5,60 +5,19 @@
 #include <string>
 #include <string_view>
 
+#include <octagon/events/capabilities.h>
+
 namespace octagon::exporters {
 
-// Tetragon's CapabilitiesType enum (api/v1/tetragon/capabilities.proto), indexed by capability
-// bit: the Linux capability.h names, except bit 1, which Tetragon spells "DAC_OVERRIDE".
-inline constexpr std::string_view kCapabilityNames[] = {
-    "CAP_CHOWN",
-    "DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-};
+using events::kCapSysAdmin;
 
-inline constexpr unsigned kCapSysAdmin = 21;
-
-// Name of a capability bit; empty for bits Tetragon has no name for (protojson then prints the
-// number).
+// Tetragon's CapabilitiesType enum (api/v1/tetragon/capabilities.proto) by capability bit: the
+// Linux names of events/capabilities.h, except bit 1, which Tetragon spells "DAC_OVERRIDE".
+// Empty for bits Tetragon has no name for (protojson then prints the number).
 constexpr std::string_view capability_name(unsigned bit) {
-  return bit < std::size(kCapabilityNames) ? kCapabilityNames[bit] : std::string_view();
+  if (bit == 1) return "DAC_OVERRIDE";
+  return bit < std::size(events::kCapabilityNames) ? events::kCapabilityNames[bit]
+                                                   : std::string_view();
 }
 
 // Signal name as Tetragon prints it (Go's unix.SignalName: "SIGKILL"). Real-time signals, which
