@@ -13,7 +13,7 @@
 #include <octagon/base/result.h>
 #include <octagon/daemon/hook_registry.h>
 #include <octagon/policy/compiler.h>
-#include <octagon/sensors/generic/tracepoint_hook.h>
+#include <octagon/sensors/generic/generic_hook.h>
 #include <octagon/sensors/process/process_sensor.h>
 
 namespace octagon::daemon {

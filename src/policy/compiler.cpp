@@ -125,7 +125,8 @@ class HookCompiler {
       uint32_t ret_off = 0;
       for (const auto& f : *xf)
         if (f.name == "ret") ret_off = f.offset;
-      plan.exit = TracepointAttach{"syscalls", exit, plan.enter.config, {}};
+      plan.exit = plan.enter;
+      plan.exit->event = exit;
       plan.exit->config.mode = spec.return_probe ? OCT_MODE_EXIT : OCT_MODE_EXIT_DEFER;
       plan.exit->config.ret_offset = uint16_t(ret_off);
       plan.enter.config.mode = spec.return_probe ? OCT_MODE_STORE : OCT_MODE_ENTER_DEFER;

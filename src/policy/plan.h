@@ -14,7 +14,7 @@
 
 namespace octagon::policy {
 
-enum class EventKind { kKprobe, kTracepoint };
+enum class EventKind { kKprobe, kTracepoint, kUprobe, kUsdt };
 
 // How one captured argument is decoded and shown.
 struct ArgRender {
@@ -39,17 +39,24 @@ struct HookRender {
   events::KprobeAction return_action = events::KprobeAction::kUnknown;
 };
 
-struct TracepointAttach {
-  std::string subsystem;
-  std::string event;
+// Where one hook instance attaches, and its plan.
+struct HookAttach {
+  enum class Kind { kTracepoint, kRawTracepoint, kUprobe };
+  Kind kind = Kind::kTracepoint;
+  std::string subsystem;        // tracepoints
+  std::string event;            // tracepoints, raw tracepoints
+  std::string binary;           // uprobes: ELF path
+  uint64_t offset = 0;          // uprobes: file offset
+  uint64_t ref_ctr_offset = 0;  // uprobes: USDT semaphore
+  bool retprobe = false;        // uprobes
   oct_gen_config config{};
   std::vector<oct_gen_inmap_key> inmap;  // members of the InMap / NotInMap sets
 };
 
 struct HookPlan {
   HookRender render;
-  TracepointAttach enter;
-  std::optional<TracepointAttach> exit;  // sys_exit half (return values, deferred reads)
+  HookAttach enter;
+  std::optional<HookAttach> exit;  // sys_exit half (return values, deferred reads)
   std::string mechanism;                 // for the policy status: "tracepoint syscalls/sys_enter_openat"
 };
 

@@ -7,12 +7,19 @@
 
 #include <cstring>
 
-#include <octagon/sensors/generic/tracepoint_hook.h>
+#include <octagon/sensors/generic/generic_hook.h>
 
 #include "sensor/sensor_fixture.h"
 
 namespace octagon::testing {
 namespace {
+
+sensors::HookTarget tp(const char* subsystem, const char* event) {
+  sensors::HookTarget t;
+  t.subsystem = subsystem;
+  t.event = event;
+  return t;
+}
 
 struct Captured {
   oct_gen_event ev;
@@ -72,14 +79,14 @@ struct Rig {
   void drain() { (void)rb->poll(0); }
 
   // sys_enter_openat + sys_exit_openat as one hook (entry deferred to exit on a user fault).
-  Result<std::pair<std::unique_ptr<sensors::TracepointHook>, std::unique_ptr<sensors::TracepointHook>>>
+  Result<std::pair<std::unique_ptr<sensors::GenericHook>, std::unique_ptr<sensors::GenericHook>>>
   attach_openat(oct_gen_config plan, uint8_t exit_mode = OCT_MODE_EXIT_DEFER) {
     oct_gen_config enter = plan, exit = plan;
     enter.mode = exit_mode == OCT_MODE_EXIT ? OCT_MODE_STORE : OCT_MODE_ENTER_DEFER;
     exit.mode = exit_mode;
     exit.ret_offset = 16;  // sys_exit_*: long ret at 16
-    OCTAGON_ASSIGN_OR_RETURN(auto e, sensors::TracepointHook::create({"syscalls", "sys_enter_openat"}, enter, *sensor));
-    OCTAGON_ASSIGN_OR_RETURN(auto x, sensors::TracepointHook::create({"syscalls", "sys_exit_openat"}, exit, *sensor, e.get()));
+    OCTAGON_ASSIGN_OR_RETURN(auto e, sensors::GenericHook::create(tp("syscalls", "sys_enter_openat"), enter, *sensor));
+    OCTAGON_ASSIGN_OR_RETURN(auto x, sensors::GenericHook::create(tp("syscalls", "sys_exit_openat"), exit, *sensor, e.get()));
     return std::make_pair(std::move(e), std::move(x));
   }
 };
@@ -177,7 +184,7 @@ TEST(GenericTracepoint, SigkillStopsTheProcess) {
   plan.selectors[0].signal = SIGKILL;
   plan.selectors[0].post = 1;
   add_string_filter(plan.selectors[0], 1, OCT_OP_EQ, "/tmp/octagon-forbidden");
-  auto hook = sensors::TracepointHook::create({"syscalls", "sys_enter_openat"}, plan, *rig.sensor);
+  auto hook = sensors::GenericHook::create(tp("syscalls", "sys_enter_openat"), plan, *rig.sensor);
   ASSERT_TRUE(hook) << hook.error().describe();
   pid_t pid = fork();
   if (pid == 0) {

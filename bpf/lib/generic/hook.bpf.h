@@ -1,0 +1,158 @@
+/* The generic (TracingPolicy) hook body shared by every program family that runs a compiled
+ * plan: read the argument slots from the program's context, capture, filter, act and emit.
+ * Each family (perf tracepoint, raw tracepoint, uprobe...) has its own object whose program is
+ * a thin wrapper around oct_generic(); the plan (user space) says where in the context each
+ * argument lives: a tracepoint record offset, a pt_regs register offset or a raw_tp slot. */
+#pragma once
+
+#define OCT_DEFINE_MAPS
+#include "lib/emit/emit.bpf.h"
+#include "lib/extract/args.bpf.h"
+#include "lib/extract/task.bpf.h"
+#include "lib/filter/selectors.bpf.h"
+
+static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen_scratch *sc,
+				      struct oct_exec_heap *h, __u32 tgid)
+{
+	__u32 s, f;
+
+	if (cfg->nselectors == 0)
+		return 0; /* no selectors: every call matches, action Post */
+	for (s = 0; s < OCT_GEN_MAX_SELECTORS; s++) {
+		struct oct_gen_selector *sel = &cfg->selectors[s];
+		int ok = 1;
+
+		if (s >= cfg->nselectors)
+			break;
+		if (!oct_pid_match(sel, tgid))
+			continue;
+		for (f = 0; f < OCT_GEN_MAX_FILTERS; f++) {
+			if (f >= sel->nfilters)
+				break;
+			if (!oct_filter_match(&sel->filters[f], sc, h)) {
+				ok = 0;
+				break;
+			}
+		}
+		if (ok)
+			return s;
+	}
+	return -1;
+}
+
+static __always_inline void oct_act(struct oct_gen_config *cfg, struct oct_gen_event *ev, __u32 s)
+{
+	struct oct_gen_selector *sel;
+	__u32 sig;
+
+	ev->action = OCT_ACT_POST;
+	ev->action_done = 0;
+	if (cfg->nselectors == 0 || s >= OCT_GEN_MAX_SELECTORS)
+		return;
+	sel = &cfg->selectors[s];
+	ev->action = sel->action;
+	if (sel->action != OCT_ACT_SIGKILL && sel->action != OCT_ACT_SIGNAL)
+		return;
+	sig = sel->signal;
+	if (cfg->monitor) {
+		oct_gen_count(s, OCT_GS_MONITOR_SIGNAL);
+		return;
+	}
+	if (bpf_send_signal(sig) == 0) {
+		ev->action_done = 1;
+		oct_gen_count(s, OCT_GS_SIGNAL);
+	}
+}
+
+static __always_inline void oct_save_slots(struct oct_gen_scratch *sc, __u64 pid_tgid)
+{
+	struct oct_gen_slots saved = {};
+	__u32 i;
+
+	for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
+		saved.v[i] = sc->slots[i];
+	bpf_map_update_elem(&gen_pending, &pid_tgid, &saved, BPF_ANY);
+}
+
+static __always_inline int oct_generic(void *ctx)
+{
+	__u32 zero = 0, i, pos, size, faulted = 0, tgid;
+	struct oct_gen_config *cfg = bpf_map_lookup_elem(&gen_config, &zero);
+	struct oct_gen_scratch *sc = bpf_map_lookup_elem(&gen_scratch, &zero);
+	struct oct_exec_heap *h = bpf_map_lookup_elem(&process_heap, &zero);
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct oct_gen_event *ev;
+	int s, mode;
+
+	if (!cfg || !sc || !h)
+		return 0;
+	tgid = pid_tgid >> 32;
+	mode = cfg->mode;
+	if (mode == OCT_MODE_EXIT || mode == OCT_MODE_EXIT_DEFER) {
+		struct oct_gen_slots *saved = bpf_map_lookup_elem(&gen_pending, &pid_tgid);
+
+		if (!saved)
+			return 0;
+		for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
+			sc->slots[i] = saved->v[i];
+		bpf_map_delete_elem(&gen_pending, &pid_tgid);
+		sc->ret = (__s64)oct_read_slot(ctx, &(struct oct_gen_arg){.offset = cfg->ret_offset,
+									  .size = 8,
+									  .is_signed = 1});
+	} else {
+		for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
+			sc->slots[i] = i < cfg->nargs ? oct_read_slot(ctx, &cfg->args[i]) : 0;
+		sc->ret = 0;
+		if (mode == OCT_MODE_STORE) {
+			oct_save_slots(sc, pid_tgid);
+			return 0;
+		}
+	}
+
+	ev = (struct oct_gen_event *)h->data;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	pos = sizeof(*ev);
+	for (i = 0; i < OCT_GEN_MAX_ARGS; i++) {
+		if (i >= cfg->nargs)
+			break;
+		pos += oct_capture_arg(cfg, sc, h, i, pos);
+		if (ev->arg_flags[i] & OCT_GAF_ERROR)
+			faulted = 1;
+	}
+	if (mode == OCT_MODE_ENTER_DEFER && faulted) {
+		oct_save_slots(sc, pid_tgid);
+		return 0;
+	}
+	s = oct_select(cfg, sc, h, tgid);
+	if (s < 0 || s >= OCT_GEN_MAX_SELECTORS)
+		return 0;
+
+	oct_act(cfg, ev, s);
+	if (cfg->nselectors && !cfg->selectors[s].post) {
+		oct_gen_count(s, OCT_GS_NOPOST);
+		return 0;
+	}
+	ev->flags = oct_lookup_key(task, &ev->key) ? OCT_GEF_NO_PROCESS : 0;
+	if (mode == OCT_MODE_EXIT) {
+		ev->flags |= OCT_GEF_HAS_RET;
+		ev->ret = sc->ret;
+	} else if (mode == OCT_MODE_EXIT_DEFER) {
+		ev->flags |= OCT_GEF_DEFERRED;
+	}
+	ev->hook_id = cfg->hook_id;
+	ev->tid = (__u32)pid_tgid;
+	ev->selector = s;
+	ev->nargs = cfg->nargs;
+	size = pos;
+	if (size > OCT_EXEC_DATA_MAX)
+		size = OCT_EXEC_DATA_MAX;
+	oct_fill_hdr(&ev->hdr, OCT_MSG_GENERIC, size, bpf_ktime_get_boot_ns());
+	if (bpf_ringbuf_output(&process_events, ev, size, oct_rb_flags()) < 0) {
+		oct_count_miss(OCT_MSG_GENERIC, OCT_MISS_RB_FULL);
+		oct_gen_count(s, OCT_GS_RB_FULL);
+		return 0;
+	}
+	oct_gen_count(s, OCT_GS_POST);
+	return 0;
+}

@@ -1,0 +1,181 @@
+#include <octagon/sensors/generic/generic_hook.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+#include <octagon/bpf/libbpf_log.h>
+#include <octagon/sensors/process/process_sensor.h>
+
+#include "generic_tp_bpf.skel.h"
+
+namespace octagon::sensors {
+namespace {
+
+// One BPF object family: how to open, load and destroy its skeleton, and its program.
+struct Family {
+  const char* name;
+  void* (*open)();
+  int (*load)(void*);
+  void (*destroy)(void*);
+  bpf_object* (*object)(void*);
+  const char* program;
+};
+
+template <typename S, S* (*Open)(), int (*Load)(S*), void (*Destroy)(S*)>
+constexpr Family family(const char* name, const char* program) {
+  return Family{
+      name,
+      [] { return static_cast<void*>(Open()); },
+      [](void* s) { return Load(static_cast<S*>(s)); },
+      [](void* s) { Destroy(static_cast<S*>(s)); },
+      [](void* s) { return static_cast<S*>(s)->obj; },
+      program,
+  };
+}
+
+const Family kTracepointFamily =
+    family<generic_tp_bpf, generic_tp_bpf__open, generic_tp_bpf__load, generic_tp_bpf__destroy>(
+        "tracepoint", "oct_gen_tp");
+
+Result<const Family*> family_for(const HookTarget& t) {
+  switch (t.kind) {
+    case HookTarget::Kind::kTracepoint: return &kTracepointFamily;
+    case HookTarget::Kind::kRawTracepoint:
+    case HookTarget::Kind::kUprobe: break;
+  }
+  return make_error(ENOTSUP, t.describe() + ": this hook family is not built into Octagon yet");
+}
+
+Result<void> reuse(bpf_map* map, int fd, const char* what) {
+  if (!map) return make_error(ENOENT, std::string("BPF object has no map for ") + what);
+  if (int e = bpf_map__reuse_fd(map, fd)) return make_error(-e, std::string("share ") + what);
+  return ok();
+}
+
+Result<bpf_link*> attach(bpf_program* prog, const HookTarget& t) {
+  bpf_link* link = nullptr;
+  switch (t.kind) {
+    case HookTarget::Kind::kTracepoint:
+      link = bpf_program__attach_tracepoint(prog, t.subsystem.c_str(), t.event.c_str());
+      break;
+    case HookTarget::Kind::kRawTracepoint:
+      link = bpf_program__attach_raw_tracepoint(prog, t.event.c_str());
+      break;
+    case HookTarget::Kind::kUprobe: {
+      LIBBPF_OPTS(bpf_uprobe_opts, opts, .ref_ctr_offset = size_t(t.ref_ctr_offset),
+                  .retprobe = t.retprobe);
+      link = bpf_program__attach_uprobe_opts(prog, -1, t.binary.c_str(), size_t(t.offset), &opts);
+      break;
+    }
+  }
+  if (!link) return make_error(errno, "attach " + t.describe());
+  return link;
+}
+
+}  // namespace
+
+std::string HookTarget::describe() const {
+  switch (kind) {
+    case Kind::kTracepoint: return "tracepoint " + subsystem + "/" + event;
+    case Kind::kRawTracepoint: return "raw tracepoint " + event;
+    case Kind::kUprobe: {
+      char off[32];
+      snprintf(off, sizeof off, "0x%llx", static_cast<unsigned long long>(offset));
+      return std::string(retprobe ? "uretprobe " : "uprobe ") + binary + ":" + off;
+    }
+  }
+  return "?";
+}
+
+Result<void> ensure_tracefs() {
+  if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
+      access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+    return ok();
+  if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0)
+    return make_error(errno, "tracefs is not mounted and mounting it on /sys/kernel/tracing failed");
+  return ok();
+}
+
+GenericHook::~GenericHook() {
+  link_.reset();
+  if (skel_) destroy_(skel_);
+}
+
+bpf_map* GenericHook::map(const char* name) const {
+  return bpf_object__find_map_by_name(obj_, name);
+}
+
+Result<std::unique_ptr<GenericHook>> GenericHook::create(const HookTarget& target,
+                                                          const oct_gen_config& config,
+                                                          const ProcessSensor& shared,
+                                                          const GenericHook* pending_from,
+                                                          const std::vector<oct_gen_inmap_key>& inmap) {
+  std::string name = target.describe();
+  OCTAGON_ASSIGN_OR_RETURN(const Family* fam, family_for(target));
+  if (target.kind == HookTarget::Kind::kTracepoint) OCTAGON_TRY(ensure_tracefs());
+
+  std::unique_ptr<GenericHook> hook(new GenericHook());
+  hook->target_ = target;
+  bpf::clear_libbpf_log();
+  hook->skel_ = fam->open();
+  if (!hook->skel_) return make_error(errno ? errno : EINVAL, "open BPF object for " + name);
+  hook->destroy_ = fam->destroy;
+  hook->obj_ = fam->object(hook->skel_);
+  OCTAGON_TRY(reuse(hook->map("process_events"), shared.ring_buffer_fd(), "ring buffer"));
+  OCTAGON_TRY(reuse(hook->map("process_map"), shared.process_map_fd(), "process map"));
+  OCTAGON_TRY(reuse(hook->map("process_missed"), shared.missed_map_fd(), "loss counters"));
+  if (pending_from)
+    OCTAGON_TRY(reuse(hook->map("gen_pending"), bpf_map__fd(pending_from->map("gen_pending")), "entry map"));
+  bpf::clear_libbpf_log();
+  if (int err = fam->load(hook->skel_))
+    return make_error(-err, "load BPF object for " + name + " (libbpf log tail: " + bpf::libbpf_log_tail(600) + ")");
+
+  uint32_t zero = 0;
+  if (bpf_map_update_elem(bpf_map__fd(hook->map("gen_config")), &zero, &config, BPF_ANY) != 0)
+    return make_error(errno, "write plan of " + name);
+  uint8_t present = 1;
+  for (const oct_gen_inmap_key& k : inmap)
+    if (bpf_map_update_elem(bpf_map__fd(hook->map("gen_inmap")), &k, &present, BPF_ANY) != 0)
+      return make_error(errno, "write InMap values of " + name);
+  bpf_program* prog = bpf_object__find_program_by_name(hook->obj_, fam->program);
+  if (!prog) return make_error(ENOENT, std::string("BPF object has no program ") + fam->program);
+  OCTAGON_ASSIGN_OR_RETURN(bpf_link* link, attach(prog, target));
+  hook->link_.reset(link);
+  return hook;
+}
+
+void GenericHook::read_stats(uint64_t (&out)[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_MAX]) const {
+  int ncpu = libbpf_num_possible_cpus();
+  std::vector<uint64_t> vals(ncpu > 0 ? size_t(ncpu) : 1);
+  int fd = bpf_map__fd(map("gen_stats"));
+  for (uint32_t s = 0; s <= OCT_GEN_MAX_SELECTORS; s++) {
+    for (uint32_t k = 0; k < OCT_GS_MAX; k++) {
+      uint32_t key = s * OCT_GS_MAX + k;
+      out[s][k] = 0;
+      if (bpf_map_lookup_elem(fd, &key, vals.data()) != 0) continue;
+      for (uint64_t v : vals) out[s][k] += v;
+    }
+  }
+}
+
+uint64_t GenericHook::memory_bytes() const {
+  uint64_t total = 0;
+  for (const char* name : {"gen_config", "gen_pending", "gen_stats", "gen_scratch", "gen_inmap",
+                           "process_heap"}) {
+    bpf_map* m = map(name);
+    if (!m) continue;
+    uint64_t per = uint64_t(bpf_map__key_size(m)) + bpf_map__value_size(m);
+    uint64_t n = bpf_map__max_entries(m);
+    if (bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_ARRAY) n *= uint64_t(libbpf_num_possible_cpus());
+    total += per * n;
+  }
+  return total;
+}
+
+}  // namespace octagon::sensors
