@@ -11,26 +11,6 @@
 
 namespace octagon::daemon {
 
-namespace {
-
-sensors::HookTarget target_of(const policy::HookAttach& a) {
-  sensors::HookTarget t;
-  switch (a.kind) {
-    case policy::HookAttach::Kind::kTracepoint: t.kind = sensors::HookTarget::Kind::kTracepoint; break;
-    case policy::HookAttach::Kind::kRawTracepoint: t.kind = sensors::HookTarget::Kind::kRawTracepoint; break;
-    case policy::HookAttach::Kind::kUprobe: t.kind = sensors::HookTarget::Kind::kUprobe; break;
-  }
-  t.subsystem = a.subsystem;
-  t.event = a.event;
-  t.binary = a.binary;
-  t.offset = a.offset;
-  t.ref_ctr_offset = a.ref_ctr_offset;
-  t.retprobe = a.retprobe;
-  return t;
-}
-
-}  // namespace
-
 struct PolicyManager::Loaded {
   policy::CompiledPolicy compiled;
   std::vector<uint32_t> hook_ids;
@@ -81,7 +61,7 @@ Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
     uint32_t id = registry_.add(h.render);
     loaded->hook_ids.push_back(id);
     h.enter.config.hook_id = id;
-    auto enter = sensors::GenericHook::create(target_of(h.enter), h.enter.config,
+    auto enter = sensors::GenericHook::create(h.enter.target, h.enter.config,
                                                  sensor_, nullptr, h.enter.inmap);
     if (!enter) {
       undo();
@@ -91,7 +71,7 @@ Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
     loaded->hooks.push_back(std::move(*enter));
     if (h.exit) {
       h.exit->config.hook_id = id;
-      auto exit = sensors::GenericHook::create(target_of(*h.exit), h.exit->config,
+      auto exit = sensors::GenericHook::create(h.exit->target, h.exit->config,
                                                   sensor_, pair, h.exit->inmap);
       if (!exit) {
         undo();

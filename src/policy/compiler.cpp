@@ -111,8 +111,8 @@ class HookCompiler {
                                          " on this kernel, and the kernel has no kprobes: " +
                                          fields.error().message()));
     HookPlan plan;
-    plan.enter.subsystem = "syscalls";
-    plan.enter.event = enter;
+    plan.enter.target.subsystem = "syscalls";
+    plan.enter.target.event = enter;
     plan.render.kind = EventKind::kKprobe;
     plan.render.function_name = k_.syscall_prefix() + "sys_" + syscall;
     std::vector<ArgSlot> slots;
@@ -126,7 +126,7 @@ class HookCompiler {
       for (const auto& f : *xf)
         if (f.name == "ret") ret_off = f.offset;
       plan.exit = plan.enter;
-      plan.exit->event = exit;
+      plan.exit->target.event = exit;
       plan.exit->config.mode = spec.return_probe ? OCT_MODE_EXIT : OCT_MODE_EXIT_DEFER;
       plan.exit->config.ret_offset = uint16_t(ret_off);
       plan.enter.config.mode = spec.return_probe ? OCT_MODE_STORE : OCT_MODE_ENTER_DEFER;
@@ -176,8 +176,8 @@ class HookCompiler {
                                      "no tracepoint " + spec.subsystem + "/" + spec.event + ": " +
                                          fields.error().message()));
     HookPlan plan;
-    plan.enter.subsystem = spec.subsystem;
-    plan.enter.event = spec.event;
+    plan.enter.target.subsystem = spec.subsystem;
+    plan.enter.target.event = spec.event;
     plan.render.kind = EventKind::kTracepoint;
     plan.render.subsys = spec.subsystem;
     plan.render.event = spec.event;

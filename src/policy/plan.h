@@ -39,8 +39,8 @@ struct HookRender {
   events::KprobeAction return_action = events::KprobeAction::kUnknown;
 };
 
-// Where one hook instance attaches, and its plan.
-struct HookAttach {
+// Where one hook instance attaches. The sensors attach exactly this.
+struct AttachTarget {
   enum class Kind { kTracepoint, kRawTracepoint, kUprobe };
   Kind kind = Kind::kTracepoint;
   std::string subsystem;        // tracepoints
@@ -49,6 +49,14 @@ struct HookAttach {
   uint64_t offset = 0;          // uprobes: file offset
   uint64_t ref_ctr_offset = 0;  // uprobes: USDT semaphore
   bool retprobe = false;        // uprobes
+};
+
+// "tracepoint syscalls/sys_enter_openat", "uprobe /bin/bash:0x1234", for errors and status.
+std::string describe(const AttachTarget& t);
+
+// One hook instance: where it attaches, and its plan.
+struct HookAttach {
+  AttachTarget target;
   oct_gen_config config{};
   std::vector<oct_gen_inmap_key> inmap;  // members of the InMap / NotInMap sets
 };

@@ -7,6 +7,9 @@
 
 #include <cstring>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
 #include <octagon/sensors/generic/generic_hook.h>
 
 #include "sensor/sensor_fixture.h"
@@ -14,8 +17,8 @@
 namespace octagon::testing {
 namespace {
 
-sensors::HookTarget tp(const char* subsystem, const char* event) {
-  sensors::HookTarget t;
+policy::AttachTarget tp(const char* subsystem, const char* event) {
+  policy::AttachTarget t;
   t.subsystem = subsystem;
   t.event = event;
   return t;
@@ -121,6 +124,38 @@ TEST(GenericTracepoint, CapturesArgsAndFiltersInKernel) {
   EXPECT_EQ(stats[0][OCT_GS_POST], 1u);  // the string was paged in: handled at entry
   EXPECT_FALSE(c.ev.flags & OCT_GEF_DEFERRED);
   unlink("/tmp/octagon-generic-probe");
+}
+
+TEST(GenericTracepoint, PairSharesTheEntryMapAndCountsItOnce) {
+  OCTAGON_REQUIRE_SENSOR();
+  Rig rig;
+  auto hooks = rig.attach_openat(openat_plan(8));
+  ASSERT_TRUE(hooks) << hooks.error().describe();
+  bpf_map* pending = hooks->first->map("gen_pending");
+  ASSERT_NE(pending, nullptr);
+  uint64_t pending_bytes = uint64_t(bpf_map__max_entries(pending)) *
+                           (bpf_map__key_size(pending) + bpf_map__value_size(pending));
+  auto map_id = [](bpf_map* m) {
+    bpf_map_info info{};
+    uint32_t len = sizeof(info);
+    return bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len) == 0 ? info.id : 0u;
+  };
+  EXPECT_NE(map_id(pending), 0u);
+  EXPECT_EQ(map_id(hooks->second->map("gen_pending")), map_id(pending));  // one kernel map
+  EXPECT_EQ(hooks->first->memory_bytes(), hooks->second->memory_bytes() + pending_bytes);
+}
+
+TEST(GenericTracepoint, FamilyNotBuiltInIsRefusedByName) {
+  OCTAGON_REQUIRE_SENSOR();
+  Rig rig;
+  policy::AttachTarget t;
+  t.kind = policy::AttachTarget::Kind::kRawTracepoint;
+  t.event = "sched_switch";
+  auto hook = sensors::GenericHook::create(t, openat_plan(1), *rig.sensor);
+  ASSERT_FALSE(hook);
+  EXPECT_EQ(hook.error().code(), ENOTSUP);
+  EXPECT_NE(hook.error().message().find("raw tracepoint sched_switch"), std::string::npos)
+      << hook.error().message();
 }
 
 TEST(GenericTracepoint, UserMemoryNotPagedInAtEntryIsReadAtExit) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string_view>
 #include <vector>
 
 #include <octagon/bpf/libbpf_log.h>
@@ -43,13 +44,13 @@ const Family kTracepointFamily =
     family<generic_tp_bpf, generic_tp_bpf__open, generic_tp_bpf__load, generic_tp_bpf__destroy>(
         "tracepoint", "oct_gen_tp");
 
-Result<const Family*> family_for(const HookTarget& t) {
+Result<const Family*> family_for(const policy::AttachTarget& t) {
   switch (t.kind) {
-    case HookTarget::Kind::kTracepoint: return &kTracepointFamily;
-    case HookTarget::Kind::kRawTracepoint:
-    case HookTarget::Kind::kUprobe: break;
+    case policy::AttachTarget::Kind::kTracepoint: return &kTracepointFamily;
+    case policy::AttachTarget::Kind::kRawTracepoint:
+    case policy::AttachTarget::Kind::kUprobe: break;
   }
-  return make_error(ENOTSUP, t.describe() + ": this hook family is not built into Octagon yet");
+  return make_error(ENOTSUP, policy::describe(t) + ": this hook family is not built into Octagon yet");
 }
 
 Result<void> reuse(bpf_map* map, int fd, const char* what) {
@@ -58,40 +59,27 @@ Result<void> reuse(bpf_map* map, int fd, const char* what) {
   return ok();
 }
 
-Result<bpf_link*> attach(bpf_program* prog, const HookTarget& t) {
+Result<bpf_link*> attach(bpf_program* prog, const policy::AttachTarget& t) {
   bpf_link* link = nullptr;
   switch (t.kind) {
-    case HookTarget::Kind::kTracepoint:
+    case policy::AttachTarget::Kind::kTracepoint:
       link = bpf_program__attach_tracepoint(prog, t.subsystem.c_str(), t.event.c_str());
       break;
-    case HookTarget::Kind::kRawTracepoint:
+    case policy::AttachTarget::Kind::kRawTracepoint:
       link = bpf_program__attach_raw_tracepoint(prog, t.event.c_str());
       break;
-    case HookTarget::Kind::kUprobe: {
+    case policy::AttachTarget::Kind::kUprobe: {
       LIBBPF_OPTS(bpf_uprobe_opts, opts, .ref_ctr_offset = size_t(t.ref_ctr_offset),
                   .retprobe = t.retprobe);
       link = bpf_program__attach_uprobe_opts(prog, -1, t.binary.c_str(), size_t(t.offset), &opts);
       break;
     }
   }
-  if (!link) return make_error(errno, "attach " + t.describe());
+  if (!link) return make_error(errno, "attach " + policy::describe(t));
   return link;
 }
 
 }  // namespace
-
-std::string HookTarget::describe() const {
-  switch (kind) {
-    case Kind::kTracepoint: return "tracepoint " + subsystem + "/" + event;
-    case Kind::kRawTracepoint: return "raw tracepoint " + event;
-    case Kind::kUprobe: {
-      char off[32];
-      snprintf(off, sizeof off, "0x%llx", static_cast<unsigned long long>(offset));
-      return std::string(retprobe ? "uretprobe " : "uprobe ") + binary + ":" + off;
-    }
-  }
-  return "?";
-}
 
 Result<void> ensure_tracefs() {
   if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
@@ -111,14 +99,14 @@ bpf_map* GenericHook::map(const char* name) const {
   return bpf_object__find_map_by_name(obj_, name);
 }
 
-Result<std::unique_ptr<GenericHook>> GenericHook::create(const HookTarget& target,
+Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTarget& target,
                                                           const oct_gen_config& config,
                                                           const ProcessSensor& shared,
                                                           const GenericHook* pending_from,
                                                           const std::vector<oct_gen_inmap_key>& inmap) {
-  std::string name = target.describe();
+  std::string name = policy::describe(target);
   OCTAGON_ASSIGN_OR_RETURN(const Family* fam, family_for(target));
-  if (target.kind == HookTarget::Kind::kTracepoint) OCTAGON_TRY(ensure_tracefs());
+  if (target.kind == policy::AttachTarget::Kind::kTracepoint) OCTAGON_TRY(ensure_tracefs());
 
   std::unique_ptr<GenericHook> hook(new GenericHook());
   hook->target_ = target;
@@ -130,6 +118,7 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const HookTarget& targe
   OCTAGON_TRY(reuse(hook->map("process_events"), shared.ring_buffer_fd(), "ring buffer"));
   OCTAGON_TRY(reuse(hook->map("process_map"), shared.process_map_fd(), "process map"));
   OCTAGON_TRY(reuse(hook->map("process_missed"), shared.missed_map_fd(), "loss counters"));
+  hook->owns_pending_ = pending_from == nullptr;
   if (pending_from)
     OCTAGON_TRY(reuse(hook->map("gen_pending"), bpf_map__fd(pending_from->map("gen_pending")), "entry map"));
   bpf::clear_libbpf_log();
@@ -169,7 +158,7 @@ uint64_t GenericHook::memory_bytes() const {
   for (const char* name : {"gen_config", "gen_pending", "gen_stats", "gen_scratch", "gen_inmap",
                            "process_heap"}) {
     bpf_map* m = map(name);
-    if (!m) continue;
+    if (!m || (!owns_pending_ && std::string_view(name) == "gen_pending")) continue;  // counted once
     uint64_t per = uint64_t(bpf_map__key_size(m)) + bpf_map__value_size(m);
     uint64_t n = bpf_map__max_entries(m);
     if (bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_ARRAY) n *= uint64_t(libbpf_num_possible_cpus());

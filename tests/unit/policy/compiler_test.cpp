@@ -75,9 +75,9 @@ TEST(PolicyCompiler, SyscallKprobeWithReturnBecomesTracepointPair) {
   ASSERT_OK(c);
   ASSERT_EQ(c->hooks.size(), 1u);
   const HookPlan& h = c->hooks[0];
-  EXPECT_EQ(h.enter.event, "sys_enter_openat");
+  EXPECT_EQ(h.enter.target.event, "sys_enter_openat");
   ASSERT_TRUE(h.exit);
-  EXPECT_EQ(h.exit->event, "sys_exit_openat");
+  EXPECT_EQ(h.exit->target.event, "sys_exit_openat");
   EXPECT_EQ(h.enter.config.mode, OCT_MODE_STORE);
   EXPECT_EQ(h.exit->config.mode, OCT_MODE_EXIT);
   EXPECT_EQ(h.exit->config.ret_offset, 16);
