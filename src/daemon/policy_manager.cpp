@@ -1,5 +1,6 @@
 #include <octagon/daemon/policy_manager.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -82,7 +83,8 @@ Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
     loaded->hook_ids.push_back(id);
     h.enter.config.hook_id = id;
     auto enter = sensors::GenericHook::create(target_of(h.enter), h.enter.config,
-                                                 sensor_, nullptr, h.enter.inmap);
+                                                 sensor_, nullptr, h.enter.inmap,
+                                                 h.enter.binaries);
     if (!enter) {
       undo();
       return make_error(enter.error().wrap("policy " + p.name + ": load " + h.mechanism));
@@ -92,7 +94,8 @@ Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
     if (h.exit) {
       h.exit->config.hook_id = id;
       auto exit = sensors::GenericHook::create(target_of(*h.exit), h.exit->config,
-                                                  sensor_, pair, h.exit->inmap);
+                                                  sensor_, pair, h.exit->inmap,
+                                                  h.exit->binaries);
       if (!exit) {
         undo();
         return make_error(exit.error().wrap("policy " + p.name + ": load " + h.mechanism));
@@ -167,6 +170,16 @@ Result<std::vector<policy::FormatField>> TracefsKernelFacts::tracepoint_fields(
 
 std::optional<int> TracefsKernelFacts::syscall_number(const std::string& name) const {
   return policy::kernel::KernelInfo(root_).syscall_number(name);
+}
+
+std::optional<uint32_t> TracefsKernelFacts::host_namespace(policy::NamespaceType t) const {
+  static const char* const kFiles[] = {"uts", "ipc", "mnt", "pid", "pid_for_children", "net",
+                                       "time", "time_for_children", "cgroup", "user"};
+  size_t i = size_t(t);
+  struct stat st{};
+  if (i >= std::size(kFiles) || stat((std::string("/proc/1/ns/") + kFiles[i]).c_str(), &st) != 0)
+    return std::nullopt;
+  return uint32_t(st.st_ino);
 }
 
 std::string TracefsKernelFacts::syscall_prefix() const { return policy::kernel::KernelInfo(root_).arch_prefix(); }
