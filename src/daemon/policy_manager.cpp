@@ -172,14 +172,27 @@ std::optional<int> TracefsKernelFacts::syscall_number(const std::string& name) c
   return policy::kernel::KernelInfo(root_).syscall_number(name);
 }
 
+// The host's namespaces are pid 1's. When /proc/1/ns cannot be read (no ptrace access to
+// pid 1), the initial namespaces have fixed inode numbers (include/linux/proc_ns.h); the mount
+// and network ones only since Linux 6.18, recognised when this process is in them.
 std::optional<uint32_t> TracefsKernelFacts::host_namespace(policy::NamespaceType t) const {
-  static const char* const kFiles[] = {"uts", "ipc", "mnt", "pid", "pid_for_children", "net",
-                                       "time", "time_for_children", "cgroup", "user"};
+  struct Ns {
+    const char* file;
+    uint32_t initial;  // 0: none on every kernel
+  };
+  static const Ns kNs[] = {{"uts", 0xEFFFFFFE}, {"ipc", 0xEFFFFFFF},  {"mnt", 0xEFFFFFF8},
+                           {"pid", 0xEFFFFFFC}, {"pid_for_children", 0xEFFFFFFC},
+                           {"net", 0xEFFFFFF9}, {"time", 0xEFFFFFFA}, {"time_for_children", 0xEFFFFFFA},
+                           {"cgroup", 0xEFFFFFFB}, {"user", 0xEFFFFFFD}};
   size_t i = size_t(t);
+  if (i >= std::size(kNs)) return std::nullopt;
   struct stat st{};
-  if (i >= std::size(kFiles) || stat((std::string("/proc/1/ns/") + kFiles[i]).c_str(), &st) != 0)
-    return std::nullopt;
-  return uint32_t(st.st_ino);
+  if (stat((std::string("/proc/1/ns/") + kNs[i].file).c_str(), &st) == 0) return uint32_t(st.st_ino);
+  if (t == policy::NamespaceType::kMnt || t == policy::NamespaceType::kNet) {
+    if (stat((std::string("/proc/self/ns/") + kNs[i].file).c_str(), &st) != 0 || st.st_ino != kNs[i].initial)
+      return std::nullopt;
+  }
+  return kNs[i].initial;
 }
 
 std::string TracefsKernelFacts::syscall_prefix() const { return policy::kernel::KernelInfo(root_).arch_prefix(); }
