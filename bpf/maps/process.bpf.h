@@ -75,8 +75,8 @@ struct oct_exec_heap {
 	/* Building a process's exec-info entry (after data: ev and data stay contiguous). */
 	struct oct_bin_build bb;
 	char binname[OCT_NAME_MAX];
-	char binbuf[2 * OCT_BIN_MAX];
 	struct oct_proc_exec_info xi;
+	char xi_spill[OCT_BIN_MAX]; /* a component copied at the end of xi.bin may run on here */
 };
 
 OCT_MAP struct {

@@ -35,14 +35,16 @@ static long oct_bin_step(__u32 i, void *arg)
 		return 1; /* not NUL-terminated inside the components: stop */
 	dst = total - rel - len; /* >= 1: the '/' before it is at dst - 1 */
 	if (dst - 1 < OCT_BIN_MAX)
-		h->binbuf[(dst - 1) & (OCT_BIN_MAX - 1)] = '/';
+		h->xi.bin[(dst - 1) & (OCT_BIN_MAX - 1)] = '/';
 	if (dst < OCT_BIN_MAX && len) {
 		n = OCT_BIN_MAX - dst;
 		if (n > len)
 			n = len;
 		if (n > OCT_BIN_MAX)
 			n = OCT_BIN_MAX;
-		bpf_probe_read_kernel(&h->binbuf[dst & (OCT_BIN_MAX - 1)], n, h->binname);
+		/* Up to OCT_BIN_MAX - dst bytes land in bin; the verifier only knows n <=
+		 * OCT_BIN_MAX, which xi_spill covers. */
+		bpf_probe_read_kernel(&h->xi.bin[dst & (OCT_BIN_MAX - 1)], n, h->binname);
 	}
 	return 0;
 }
@@ -54,19 +56,17 @@ static __always_inline void oct_bin_from_components(struct oct_exec_heap *h, __u
 {
 	struct oct_proc_exec_info *xi = &h->xi;
 
-	__builtin_memset(h->binbuf, 0, OCT_BIN_MAX);
+	__builtin_memset(xi->bin, 0, OCT_BIN_MAX);
 	xi->flags &= ~(OCT_XI_TRUNCATED | OCT_XI_ERROR);
 	if (status == OCT_WALK_ERROR || len == 0) {
 		xi->flags |= OCT_XI_ERROR;
 		xi->bin_len = 0;
-		__builtin_memset(xi->bin, 0, OCT_BIN_MAX);
 		return;
 	}
 	h->bb.start = start;
 	h->bb.in = start;
 	h->bb.end = start + len;
 	bpf_loop(OCT_PATH_DEPTH, oct_bin_step, NULL, 0);
-	__builtin_memcpy(xi->bin, h->binbuf, OCT_BIN_MAX);
 	xi->bin_len = len > 0xffff ? 0xffff : len;
 	if (len > OCT_BIN_MAX || status == OCT_WALK_TRUNCATED)
 		xi->flags |= OCT_XI_TRUNCATED;

@@ -65,7 +65,7 @@ static __always_inline void oct_store_exec_info(struct oct_exec_heap *h, __u32 t
 						struct linux_binprm *bprm, struct file *executable,
 						struct fs_struct *fs, __u32 bin_status)
 {
-	struct oct_proc_exec_info *xi = &h->xi;
+	struct oct_proc_exec_info *xi = &h->xi, *old;
 	struct file *run = BPF_CORE_READ(bprm, file);
 	__u32 len = h->ev.binary_len, status = bin_status;
 
@@ -79,7 +79,14 @@ static __always_inline void oct_store_exec_info(struct oct_exec_heap *h, __u32 t
 	if (len > OCT_PATH_MAX)
 		len = OCT_PATH_MAX;
 	oct_bin_from_components(h, 0, len, status);
-	if (bpf_map_update_elem(&process_execinfo, &tgid, xi, BPF_ANY))
+	/* Usually the entry exists (copied at fork): overwrite it in place, which allocates
+	 * nothing. The process's own hooks cannot run meanwhile (its thread group is down to this
+	 * exec'ing task); a child's followChildren walk racing with it may see a mixed path, as
+	 * it could see the old or the new binary anyway. */
+	old = bpf_map_lookup_elem(&process_execinfo, &tgid);
+	if (old)
+		__builtin_memcpy(old, xi, sizeof(*xi));
+	else if (bpf_map_update_elem(&process_execinfo, &tgid, xi, BPF_ANY))
 		oct_count_miss(OCT_MSG_EXEC, OCT_MISS_MAP_FULL);
 }
 
