@@ -97,6 +97,25 @@ TEST(GenericSelectors, FollowChildrenAndParentBinaries) {
   EXPECT_EQ(rig.per_selector(self.pid), (Counts{1, 1, 0, 1, 1}));
 }
 
+// This test process exec'd before the rig's sensor started: its exec-info entry does not
+// exist until a hook needs it, and is then filled from the task's exe_file.
+TEST(GenericSelectors, ProcessesOlderThanTheSensorAreFilledLate) {
+  OCTAGON_REQUIRE_SENSOR();
+  auto m = markers("late");
+  char self[4096] = {};
+  ASSERT_GT(readlink("/proc/self/exe", self, sizeof self - 1), 0);
+  PolicyRig rig;
+  ASSERT_OK(rig.load(openat_policy({
+      {"matchParentBinaries: [{operator: In, values: [\"" + std::string(self) + "\"]}]", m[0]},
+      {"matchBinaries: [{operator: In, values: [\"" + std::string(self) + "\"]}]", m[1]},
+      {"matchBinaries: [{operator: In, values: [/usr/bin/cat]}]", m[2]},
+  })));
+  ChildRun cat = run_child({"/usr/bin/cat", m[0], m[1], m[2]});
+  open_all(m);
+  EXPECT_EQ(rig.per_selector(cat.pid), (Counts{1, 0, 1, 0, 0}));
+  EXPECT_EQ(rig.per_selector(getpid()), (Counts{0, 1, 0, 0, 0}));
+}
+
 TEST(GenericSelectors, MatchPidsFollowForksAndNamespacePids) {
   OCTAGON_REQUIRE_SENSOR();
   auto m = markers("pids");
