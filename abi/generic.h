@@ -40,6 +40,7 @@ enum oct_gen_op {
 	OCT_OP_EQ = 1, OCT_OP_NEQ, OCT_OP_GT, OCT_OP_LT, OCT_OP_MASK, OCT_OP_INRANGE, OCT_OP_NOTINRANGE,
 	OCT_OP_PREFIX, OCT_OP_NOTPREFIX, OCT_OP_POSTFIX, OCT_OP_NOTPOSTFIX, OCT_OP_SUBSTRING,
 	OCT_OP_INMAP, OCT_OP_NOTINMAP,
+	OCT_OP_FILETYPE, OCT_OP_NOTFILETYPE, /* fd args: (i_mode & S_IFMT) is one of ivals */
 };
 
 /* InMap / NotInMap sets live in the hook's gen_inmap hash map under this key. */
@@ -69,6 +70,73 @@ enum oct_gen_action {
 	OCT_ACT_SIGNAL = 4,
 };
 
+/* Process filters of a selector (matchPIDs, matchNamespaces, matchCapabilities and their
+ * *Changes variants, matchBinaries, matchParentBinaries), evaluated before matchArgs. */
+#define OCT_GEN_MAX_PID_FILTERS 4
+#define OCT_GEN_MAX_NS_FILTERS 10 /* one per namespace type */
+#define OCT_GEN_MAX_CAP_FILTERS 3 /* one per capability set */
+#define OCT_GEN_FOLLOW_DEPTH 16	  /* ancestors looked at by followForks / followChildren */
+
+enum oct_gen_set_op {
+	OCT_SET_IN = 1,
+	OCT_SET_NOTIN = 2,
+};
+
+enum oct_gen_pid_flag {
+	OCT_PIDF_NSPID = 1 << 0,  /* isNamespacePID: the pid in the task's own pid namespace */
+	OCT_PIDF_FOLLOW = 1 << 1, /* followForks: the process or one of its ancestors */
+};
+
+struct oct_gen_pid_filter {
+	__u8 op;	/* enum oct_gen_set_op */
+	__u8 flags;	/* OCT_PIDF_* */
+	__u8 npids;
+	__u8 pad;
+	__u32 pids[OCT_GEN_MAX_PIDS];
+};
+
+/* Namespace indexes: the position of the field in struct oct_namespaces. */
+enum oct_ns_index {
+	OCT_NS_UTS = 0, OCT_NS_IPC, OCT_NS_MNT, OCT_NS_PID, OCT_NS_PID_FOR_CHILDREN, OCT_NS_NET,
+	OCT_NS_TIME, OCT_NS_TIME_FOR_CHILDREN, OCT_NS_CGROUP, OCT_NS_USER, OCT_NS_COUNT,
+};
+
+struct oct_gen_ns_filter {
+	__u8 ns;	/* enum oct_ns_index */
+	__u8 op;	/* enum oct_gen_set_op */
+	__u8 nvals;
+	__u8 pad;
+	__u32 vals[OCT_GEN_MAX_VALUES]; /* inode numbers */
+};
+
+struct oct_gen_cap_filter {
+	__u8 set;	/* enum oct_cap_set */
+	__u8 op;	/* enum oct_gen_set_op */
+	__u8 ns_only;	/* isNamespaceCapability: only tasks outside the initial user namespace */
+	__u8 pad[5];
+	__u64 mask;	/* 1 << CAP_* */
+};
+
+/* Binary path sets of matchBinaries / matchParentBinaries live in the hook's gen_binaries
+ * LPM trie: data[0] is the set (selector * 2, + 1 for parents), then the value. In/NotIn
+ * values end with a NUL (an exact match is then the only prefix match), Prefix values are
+ * stored as written, Postfix values reversed (and looked up with the reversed path). */
+#define OCT_GEN_LPM_DATA 256
+#define OCT_GEN_BINARIES_MAX 1024
+struct oct_gen_lpm_key {
+	__u32 prefixlen; /* in bits, the set byte included */
+	__u8 data[OCT_GEN_LPM_DATA];
+};
+
+/* What a hook's selectors need about the process, for the hook body to prepare once. */
+enum oct_gen_proc_need {
+	OCT_PN_EXEC_INFO = 1 << 0,	/* the current process's exec-info entry */
+	OCT_PN_PARENT_INFO = 1 << 1,	/* the parent's exec-info entry */
+	OCT_PN_ANCESTOR_INFO = 1 << 2,	/* exec-info entries up to OCT_GEN_FOLLOW_DEPTH ancestors */
+	OCT_PN_NAMESPACES = 1 << 3,	/* the current task's namespaces */
+	OCT_PN_CAPS = 1 << 4,		/* the current task's capabilities */
+};
+
 struct oct_gen_selector {
 	__u8 nfilters;
 	__u8 nreturn_filters;
@@ -80,6 +148,23 @@ struct oct_gen_selector {
 	__u8 pad[2];
 	__u32 signal;	/* for Sigkill (9) and Signal */
 	struct oct_gen_filter filters[OCT_GEN_MAX_FILTERS];
+	/* Process filters (the pid_* fields above are a single matchPIDs without flags). */
+	__u8 npid_filters;
+	__u8 nns_filters;
+	__u8 ncap_filters;
+	__u8 ncapchg_filters;
+	__u8 nschg_op;		/* matchNamespaceChanges: enum oct_gen_set_op, 0 none */
+	__u8 bin_op;		/* matchBinaries: OCT_OP_EQ (In), NEQ, PREFIX, NOTPREFIX, POSTFIX, NOTPOSTFIX */
+	__u8 bin_follow;	/* followChildren: the process or one of its ancestors */
+	__u8 pbin_op;		/* matchParentBinaries, as bin_op */
+	__u8 pbin_follow;
+	__u8 pad2;
+	__u16 nschg_mask;	/* bit i: enum oct_ns_index i */
+	struct oct_gen_pid_filter pid_filters[OCT_GEN_MAX_PID_FILTERS];
+	struct oct_gen_ns_filter ns_filters[OCT_GEN_MAX_NS_FILTERS];
+	__u32 pad3;
+	struct oct_gen_cap_filter cap_filters[OCT_GEN_MAX_CAP_FILTERS];
+	struct oct_gen_cap_filter capchg_filters[OCT_GEN_MAX_CAP_FILTERS];
 };
 
 /* One hook's plan: written by user space into the config map before attaching. */
@@ -93,6 +178,8 @@ struct oct_gen_config {
 	__u16 pad;
 	struct oct_gen_arg args[OCT_GEN_MAX_ARGS];
 	struct oct_gen_selector selectors[OCT_GEN_MAX_SELECTORS];
+	__u32 proc_needs;	/* OCT_PN_*: what the selectors read about the process */
+	__u32 pad2;
 };
 
 /* Where in a syscall a hook instance runs. Syscall hooks that read user memory run as a pair:

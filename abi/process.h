@@ -139,3 +139,31 @@ struct oct_proc_entry {
 };
 
 #define OCT_EXEC_DATA_MAX (OCT_PATH_MAX + OCT_CWD_MAX + OCT_ARGS_MAX + 2 * OCT_CGROUP_NAME_MAX)
+
+/* Value of the process exec-info map (key: tgid): what the selectors of generic hooks compare
+ * against, kept from the process's exec and copied to children at fork. Entries of processes
+ * that started before the agent are filled by the first hook that needs them (from the task's
+ * exe_file and current state), flagged OCT_XI_LATE. */
+#define OCT_BIN_MAX 256 /* bytes of the binary path kept */
+
+enum oct_exec_info_flag {
+	OCT_XI_TRUNCATED = 1 << 0, /* path longer than OCT_BIN_MAX (or its walk was cut) */
+	OCT_XI_ERROR = 1 << 1,	   /* path could not be read: bin_len is 0 */
+	OCT_XI_LATE = 1 << 2,	   /* filled after the exec, by a hook: baselines are not the exec's */
+};
+
+/* Capability sets, in the order of struct oct_proc_exec_info.caps. */
+enum oct_cap_set {
+	OCT_CAPS_PERMITTED = 0,
+	OCT_CAPS_EFFECTIVE = 1,
+	OCT_CAPS_INHERITABLE = 2,
+};
+
+struct oct_proc_exec_info {
+	struct oct_namespaces ns; /* at exec; rebased when a matchNamespaceChanges selector fires */
+	__u32 flags;		  /* OCT_XI_* */
+	__u64 caps[3];		  /* enum oct_cap_set; rebased like ns by matchCapabilityChanges */
+	__u16 bin_len;		  /* bytes of the full path (bin holds the first OCT_BIN_MAX) */
+	__u16 pad[3];
+	char bin[OCT_BIN_MAX];	  /* path of the running binary (scripts: the interpreter), 0-padded */
+};

@@ -33,6 +33,15 @@ struct {
 	__type(value, __u8);
 } gen_inmap SEC(".maps");
 
+/* Binary path sets of matchBinaries / matchParentBinaries (abi/generic.h oct_gen_lpm_key). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, OCT_GEN_BINARIES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct oct_gen_lpm_key);
+	__type(value, __u8);
+} gen_binaries SEC(".maps");
+
 /* Per-selector action counters, [selector * OCT_GS_MAX + stat]. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -48,6 +57,15 @@ struct oct_gen_scratch {
 	__u32 off[8]; /* offset of the captured bytes in the heap's data */
 	__u32 len[8]; /* captured bytes (strings without their NUL) */
 	__s64 ret;
+	/* The process, read once per invocation for the process filters (cfg->proc_needs). */
+	struct oct_namespaces ns;
+	__u32 tgid;
+	__u64 caps[3];		/* enum oct_cap_set */
+	__u32 userns_level;	/* 0: the initial user namespace */
+	/* SubString search: the needle and the haystack (a captured argument in the heap). */
+	__u32 sub_off, sub_len, sub_nlen, sub_found;
+	char needle[OCT_GEN_STR_MAX];
+	struct oct_gen_lpm_key lpm; /* binary path lookups */
 };
 
 struct {

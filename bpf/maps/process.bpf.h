@@ -24,6 +24,18 @@ OCT_MAP struct {
 	__type(value, struct oct_proc_entry);
 } process_map SEC(".maps");
 
+/* What selectors compare against per process (abi/process.h): binary path, and namespaces
+ * and capabilities at exec. Written at exec, copied at fork, deleted at exit; filled late by
+ * hooks for processes that started before the agent. Not preallocated: it costs memory only
+ * for live processes (the agent retries preallocated on kernels that refuse that). */
+OCT_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct oct_proc_exec_info);
+} process_execinfo SEC(".maps");
+
 /* Per-CPU loss and error counters, [op * OCT_MISS_MAX + reason]. */
 OCT_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -48,10 +60,23 @@ struct oct_path_walk {
 };
 
 /* Per-CPU scratch space where exec records are assembled: the record, then its data. */
+/* State of turning leaf-first path components into a path (lib/extract/binary.bpf.h). */
+struct oct_bin_build {
+	__u32 start; /* first component's offset in the heap's data */
+	__u32 in;    /* next component's offset */
+	__u32 end;   /* end of the components */
+	__u32 pad;
+};
+
 struct oct_exec_heap {
 	struct oct_path_walk walk;
 	struct oct_exec_event ev;
 	char data[OCT_EXEC_DATA_MAX];
+	/* Building a process's exec-info entry (after data: ev and data stay contiguous). */
+	struct oct_bin_build bb;
+	char binname[OCT_NAME_MAX];
+	struct oct_proc_exec_info xi;
+	char xi_spill[OCT_BIN_MAX]; /* a component copied at the end of xi.bin may run on here */
 };
 
 OCT_MAP struct {

@@ -1,5 +1,6 @@
 #include <octagon/daemon/policy_manager.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -62,7 +63,8 @@ Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
     loaded->hook_ids.push_back(id);
     h.enter.config.hook_id = id;
     auto enter = sensors::GenericHook::create(h.enter.target, h.enter.config,
-                                                 sensor_, nullptr, h.enter.inmap);
+                                                 sensor_, nullptr, h.enter.inmap,
+                                                 h.enter.binaries);
     if (!enter) {
       undo();
       return make_error(enter.error().wrap("policy " + p.name + ": load " + h.mechanism));
@@ -72,7 +74,8 @@ Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
     if (h.exit) {
       h.exit->config.hook_id = id;
       auto exit = sensors::GenericHook::create(h.exit->target, h.exit->config,
-                                                  sensor_, pair, h.exit->inmap);
+                                                  sensor_, pair, h.exit->inmap,
+                                                  h.exit->binaries);
       if (!exit) {
         undo();
         return make_error(exit.error().wrap("policy " + p.name + ": load " + h.mechanism));
@@ -147,6 +150,29 @@ Result<std::vector<policy::FormatField>> TracefsKernelFacts::tracepoint_fields(
 
 std::optional<int> TracefsKernelFacts::syscall_number(const std::string& name) const {
   return policy::kernel::KernelInfo(root_).syscall_number(name);
+}
+
+// The host's namespaces are pid 1's. When /proc/1/ns cannot be read (no ptrace access to
+// pid 1), the initial namespaces have fixed inode numbers (include/linux/proc_ns.h); the mount
+// and network ones only since Linux 6.18, recognised when this process is in them.
+std::optional<uint32_t> TracefsKernelFacts::host_namespace(policy::NamespaceType t) const {
+  struct Ns {
+    const char* file;
+    uint32_t initial;  // 0: none on every kernel
+  };
+  static const Ns kNs[] = {{"uts", 0xEFFFFFFE}, {"ipc", 0xEFFFFFFF},  {"mnt", 0xEFFFFFF8},
+                           {"pid", 0xEFFFFFFC}, {"pid_for_children", 0xEFFFFFFC},
+                           {"net", 0xEFFFFFF9}, {"time", 0xEFFFFFFA}, {"time_for_children", 0xEFFFFFFA},
+                           {"cgroup", 0xEFFFFFFB}, {"user", 0xEFFFFFFD}};
+  size_t i = size_t(t);
+  if (i >= std::size(kNs)) return std::nullopt;
+  struct stat st{};
+  if (stat((std::string("/proc/1/ns/") + kNs[i].file).c_str(), &st) == 0) return uint32_t(st.st_ino);
+  if (t == policy::NamespaceType::kMnt || t == policy::NamespaceType::kNet) {
+    if (stat((std::string("/proc/self/ns/") + kNs[i].file).c_str(), &st) != 0 || st.st_ino != kNs[i].initial)
+      return std::nullopt;
+  }
+  return kNs[i].initial;
 }
 
 std::string TracefsKernelFacts::syscall_prefix() const { return policy::kernel::KernelInfo(root_).arch_prefix(); }

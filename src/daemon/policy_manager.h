@@ -56,6 +56,7 @@ class TracefsKernelFacts : public policy::KernelFacts {
                                                              const std::string& event) override;
   std::string syscall_prefix() const override;
   std::optional<int> syscall_number(const std::string& name) const override;
+  std::optional<uint32_t> host_namespace(policy::NamespaceType t) const override;
 
  private:
   std::string root_;

@@ -12,10 +12,18 @@ struct ArgSlot {
   bool is_fd = false;
 };
 
-// Compiles one hook's selectors into cfg (nselectors, selectors) and render.selector_actions.
+// Compiles one hook's selectors into cfg (nselectors, selectors, proc_needs) and
+// render.selector_actions; InMap sets go to `inmap`, binary path sets to `binaries` (hook
+// types without that map pass nullptr: matchBinaries is then refused).
 Result<void> compile_selectors(const TracingPolicy& policy, const HookCommon& hook,
                                const std::vector<ArgSlot>& slots, bool has_return,
                                KernelFacts& kernel, oct_gen_config& cfg, HookRender& render,
-                               std::vector<oct_gen_inmap_key>& inmap);
+                               std::vector<oct_gen_inmap_key>& inmap,
+                               std::vector<oct_gen_lpm_key>* binaries = nullptr);
+
+// The process filters of selector `si` (compile_process_filters.cpp).
+Result<void> compile_process_filters(const TracingPolicy& policy, const Selector& s, size_t si,
+                                     KernelFacts& kernel, oct_gen_config& cfg,
+                                     std::vector<oct_gen_lpm_key>* binaries);
 
 }  // namespace octagon::policy::detail

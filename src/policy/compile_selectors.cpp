@@ -1,4 +1,6 @@
+#include <cctype>
 #include <cstring>
+#include <optional>
 
 #include <octagon/policy/compile_internal.h>
 #include <octagon/policy/numbers.h>
@@ -23,6 +25,9 @@ Result<uint8_t> kernel_op(const TracingPolicy& p, const ArgFilter& f, bool is_st
     case ArgOperator::kNotInRange: return uint8_t(OCT_OP_NOTINRANGE);
     case ArgOperator::kInMap: return uint8_t(OCT_OP_INMAP);
     case ArgOperator::kNotInMap: return uint8_t(OCT_OP_NOTINMAP);
+    case ArgOperator::kSubString: return uint8_t(OCT_OP_SUBSTRING);
+    case ArgOperator::kFileType: return uint8_t(OCT_OP_FILETYPE);
+    case ArgOperator::kNotFileType: return uint8_t(OCT_OP_NOTFILETYPE);
     default: break;
   }
   (void)is_string;
@@ -30,12 +35,25 @@ Result<uint8_t> kernel_op(const TracingPolicy& p, const ArgFilter& f, bool is_st
                                  "operator " + std::string(enum_name(f.op)) +
                                      " is not supported by Octagon yet",
                                  "supported: Equal, NotEqual, Prefix, NotPrefix, Postfix, NotPostfix, "
-                                 "GT, LT, Mask, InRange, NotInRange, InMap, NotInMap"));
+                                 "GT, LT, Mask, InRange, NotInRange, InMap, NotInMap, SubString, FileType, NotFileType"));
 }
 
 bool is_string_op(uint8_t op) {
   return op == OCT_OP_EQ || op == OCT_OP_NEQ || op == OCT_OP_PREFIX || op == OCT_OP_NOTPREFIX ||
-         op == OCT_OP_POSTFIX || op == OCT_OP_NOTPOSTFIX;
+         op == OCT_OP_POSTFIX || op == OCT_OP_NOTPOSTFIX || op == OCT_OP_SUBSTRING;
+}
+
+// FileType values: reg, dir, lnk, chr, blk, fifo, sock (or S_IFREG..., or the number).
+std::optional<int64_t> file_type_value(std::string v) {
+  static const std::pair<const char*, int64_t> kTypes[] = {
+      {"reg", 0100000}, {"dir", 0040000}, {"lnk", 0120000}, {"chr", 0020000},
+      {"blk", 0060000}, {"fifo", 0010000}, {"sock", 0140000}};
+  for (char& c : v) c = char(tolower(static_cast<unsigned char>(c)));
+  if (v.rfind("s_if", 0) == 0) v = v.substr(4);
+  if (v == "ififo") v = "fifo";
+  for (const auto& [name, mode] : kTypes)
+    if (v == name) return mode;
+  return std::nullopt;
 }
 
 // InMap / NotInMap: numbers, "min:max" ranges and "list:NAME" syscall lists become members of
@@ -90,6 +108,32 @@ Result<void> compile_filter(const TracingPolicy& p, const ArgFilter& f, uint8_t 
     out.set = set;
     out.nvals = 1;
     return compile_set(p, f, set, kernel, inmap);
+  }
+  if (op == OCT_OP_FILETYPE || op == OCT_OP_NOTFILETYPE) {
+    if (!is_fd)
+      return make_error(policy_error(p, field_pos(f.pos, "operator"),
+                                     std::string(enum_name(f.op)) + " applies to fd arguments only here"));
+    if (f.values.empty() || f.values.size() > OCT_GEN_MAX_VALUES)
+      return make_error(policy_error(p, field_pos(f.pos, "values"), "needs 1 to 4 file types"));
+    for (size_t i = 0; i < f.values.size(); i++) {
+      auto mode = file_type_value(f.values[i]);
+      if (!mode)
+        return make_error(policy_error(p, field_pos(f.pos, "values[" + std::to_string(i) + "]"),
+                                       "unknown file type '" + f.values[i] + "'",
+                                       "one of reg, dir, lnk, chr, blk, fifo, sock"));
+      out.ivals[2 * i] = *mode;
+    }
+    out.is_string = 0;
+    out.nvals = uint8_t(f.values.size());
+    return ok();
+  }
+  if (op == OCT_OP_SUBSTRING && !is_string)
+    return make_error(policy_error(p, field_pos(f.pos, "operator"), "SubString applies to string arguments"));
+  if (op == OCT_OP_SUBSTRING) {
+    for (size_t i = 0; i < f.values.size(); i++)
+      if (f.values[i].empty())
+        return make_error(policy_error(p, field_pos(f.pos, "values[" + std::to_string(i) + "]"),
+                                       "an empty SubString value matches everything", "remove it"));
   }
   if (is_string && !is_string_op(op))
     return make_error(policy_error(p, field_pos(f.pos, "operator"),
@@ -177,7 +221,8 @@ Result<void> compile_actions(const TracingPolicy& p, const Selector& s, oct_gen_
 Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
                                const std::vector<ArgSlot>& slots, bool has_return,
                                KernelFacts& kernel, oct_gen_config& cfg, HookRender& render,
-                               std::vector<oct_gen_inmap_key>& inmap) {
+                               std::vector<oct_gen_inmap_key>& inmap,
+                               std::vector<oct_gen_lpm_key>* binaries) {
   cfg.nselectors = uint8_t(hook.selectors.size());
   render.selector_actions.clear();
   for (size_t si = 0; si < hook.selectors.size(); si++) {
@@ -189,25 +234,9 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
                                      std::string(field) + " is not supported by Octagon yet"));
     };
     OCTAGON_TRY(unsupported(!s.match_data.empty(), "matchData"));
-    OCTAGON_TRY(unsupported(!s.match_binaries.empty(), "matchBinaries"));
-    OCTAGON_TRY(unsupported(!s.match_parent_binaries.empty(), "matchParentBinaries"));
-    OCTAGON_TRY(unsupported(!s.match_namespaces.empty(), "matchNamespaces"));
-    OCTAGON_TRY(unsupported(!s.match_namespace_changes.empty(), "matchNamespaceChanges"));
-    OCTAGON_TRY(unsupported(!s.match_capabilities.empty(), "matchCapabilities"));
-    OCTAGON_TRY(unsupported(!s.match_capability_changes.empty(), "matchCapabilityChanges"));
     OCTAGON_TRY(unsupported(!s.match_workloads.empty(), "matchWorkloads"));
     OCTAGON_TRY(unsupported(!s.match_return_actions.empty(), "matchReturnActions"));
-    if (s.match_pids.size() > 1)
-      return make_error(policy_error(p, field_pos(s.pos, "matchPIDs"), "only one matchPIDs entry is supported"));
-    for (const PidFilter& pf : s.match_pids) {
-      if (pf.follow_forks || pf.is_namespace_pid)
-        return make_error(policy_error(p, pf.pos, "followForks and isNamespacePID are not supported yet"));
-      if (pf.values.size() > OCT_GEN_MAX_PIDS)
-        return make_error(policy_error(p, field_pos(pf.pos, "values"), "at most 4 pids"));
-      out.pid_op = pf.op == SetOperator::kIn ? 1 : 2;
-      out.npids = uint8_t(pf.values.size());
-      for (size_t i = 0; i < pf.values.size(); i++) out.pids[i] = pf.values[i];
-    }
+    OCTAGON_TRY(compile_process_filters(p, s, si, kernel, cfg, binaries));
     size_t nf = s.match_args.size() + s.match_return_args.size();
     if (nf > OCT_GEN_MAX_FILTERS)
       return make_error(policy_error(p, s.pos, "at most 5 matchArgs and matchReturnArgs per selector"));

@@ -149,12 +149,13 @@ class HookCompiler {
     if (spec.return_arg_action != ReturnArgAction::kNone || !spec.data.empty())
       return make_error(policy_error(p_, spec.pos, "returnArgAction and data are not supported yet"));
     OCTAGON_TRY(detail::compile_selectors(p_, spec, slots, spec.return_probe, k_, plan.enter.config,
-                                          plan.render, plan.enter.inmap));
+                                          plan.render, plan.enter.inmap, &plan.enter.binaries));
     if (plan.exit) {
       auto keep_mode = plan.exit->config.mode;
       auto keep_ret = plan.exit->config.ret_offset;
       plan.exit->config = plan.enter.config;
       plan.exit->inmap = plan.enter.inmap;
+      plan.exit->binaries = plan.enter.binaries;
       plan.exit->config.mode = keep_mode;
       plan.exit->config.ret_offset = keep_ret;
     }
@@ -187,7 +188,7 @@ class HookCompiler {
       if (s.kind == OCT_GA_STR_USER && spec.subsystem != "syscalls")
         return make_error(policy_error(p_, spec.pos, "string arguments are read as user memory, which only syscall tracepoints carry"));
     OCTAGON_TRY(detail::compile_selectors(p_, spec, slots, false, k_, plan.enter.config, plan.render,
-                                          plan.enter.inmap));
+                                          plan.enter.inmap, &plan.enter.binaries));
     plan.mechanism = "tracepoint " + spec.subsystem + "/" + spec.event;
     finish(spec, std::move(plan));
     return ok();

@@ -33,6 +33,11 @@ class KernelFacts {
   virtual std::string syscall_prefix() const = 0;
   // The syscall number of `name` ("openat") for this architecture.
   virtual std::optional<int> syscall_number(const std::string& name) const = 0;
+  // Inode number of the host's (pid 1's) namespace of type `t`, for matchNamespaces host_ns.
+  virtual std::optional<uint32_t> host_namespace(NamespaceType t) const {
+    (void)t;
+    return std::nullopt;
+  }
 };
 
 struct CompileOptions {

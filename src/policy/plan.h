@@ -59,6 +59,7 @@ struct HookAttach {
   AttachTarget target;
   oct_gen_config config{};
   std::vector<oct_gen_inmap_key> inmap;  // members of the InMap / NotInMap sets
+  std::vector<oct_gen_lpm_key> binaries;  // members of the matchBinaries / matchParentBinaries sets
 };
 
 struct HookPlan {

@@ -74,7 +74,7 @@ bool applies(AO op, Family f, ArgType t) {
            op == AO::kSubStringIgnCase;
   case Family::kPath:
     if (op == AO::kFileType || op == AO::kNotFileType) {
-      return t == ArgType::kFile || t == ArgType::kPath;
+      return t == ArgType::kFd || t == ArgType::kFile || t == ArgType::kPath;
     }
     return op == AO::kEqual || op == AO::kNotEqual || is_prefix_op(op);
   case Family::kNet:

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -214,6 +215,100 @@ TEST_F(PolicyExamples, RawSyscallsAsSyscall64) {
   uint64_t lost = totals["kernel_lost"].get<uint64_t>() + totals["user_dropped"].get<uint64_t>();
   EXPECT_TRUE(found || lost > 0) << "no getppid event for pid " << pid << " and no drop counted; "
                                  << status.back();
+}
+
+// Runs tests/testprogs/selector_probe with `args`, stdout to a pipe; returns the "name=pid"
+// pids it printed.
+std::map<std::string, pid_t> run_probe(const std::vector<std::string>& args) {
+  int p[2];
+  std::map<std::string, pid_t> out;
+  if (pipe(p) != 0) return out;
+  std::string prog = std::string(OCTAGON_TESTPROGS_DIR) + "/selector_probe";
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(p[1], 1);
+    close(p[0]);
+    close(p[1]);
+    std::vector<char*> argv{const_cast<char*>(prog.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(p[1]);
+  std::string text;
+  char buf[256];
+  ssize_t n;
+  while ((n = read(p[0], buf, sizeof buf)) > 0) text.append(buf, size_t(n));
+  close(p[0]);
+  int st;
+  waitpid(pid, &st, 0);
+  for (size_t at = 0; (at = text.find('=', at)) != std::string::npos; at++) {
+    size_t start = text.rfind('\n', at);
+    start = start == std::string::npos ? 0 : start + 1;
+    out[text.substr(start, at - start)] = pid_t(atoi(text.c_str() + at + 1));
+  }
+  return out;
+}
+
+// Hops from this process up to pid 1.
+int hops_to_init() {
+  int hops = 0;
+  for (pid_t p = getpid(); p > 1 && hops < 64; hops++) {
+    std::ifstream in("/proc/" + std::to_string(p) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), {});
+    size_t close_paren = stat.rfind(')');
+    if (close_paren == std::string::npos) return 64;
+    p = pid_t(atoi(stat.c_str() + close_paren + 4));  // ") S <ppid>"
+  }
+  return hops;
+}
+
+// matchPIDs NotIn [1], followForks, isNamespacePID: a process matches when neither it nor its
+// ancestors (OCT_GEN_FOLLOW_DEPTH = 16 looked at) is pid 1 of its pid namespace. A 20-deep
+// chain of forks under this test hides init; the probe run directly does not.
+TEST_F(PolicyExamples, WriteFollowsForksAwayFromInit) {
+  std::map<std::string, pid_t> deep, shallow;
+  auto ev = run("write.yaml", "process_kprobe",
+                [&] {
+                  deep = run_probe({"deep", "20", "write"});
+                  shallow = run_probe({"deep", "1", "write"});
+                },
+                [&](const json& k) {
+                  return k["process"]["pid"] == deep["leaf"] || k["process"]["pid"] == shallow["leaf"];
+                });
+  ASSERT_GT(deep["leaf"], 0);
+  std::vector<json> x;
+  for (const auto& e : ev) {
+    EXPECT_EQ(e["process"]["pid"], deep["leaf"]) << (hops_to_init() + 2 > 16 ? "(init is too far up here)" : "");
+    if (e["args"][1]["bytes_arg"] == "eA==") x.push_back(e);  // "x"; the other is "leaf=<pid>\n"
+  }
+  ASSERT_EQ(x.size(), 1u) << err_;
+  EXPECT_EQ(x[0]["function_name"], "__x64_sys_write");
+  EXPECT_EQ(x[0]["policy_name"], "sys-write");
+  EXPECT_EQ(x[0]["args"][0]["int_arg"], 1);
+  EXPECT_EQ(x[0]["args"][2]["size_arg"], "1");
+  EXPECT_EQ(x[0]["action"], "KPROBE_ACTION_POST");
+}
+
+// Two matchPIDs entries (NotIn [1] and NotIn [0], both followForks + isNamespacePID), AND'ed.
+TEST_F(PolicyExamples, PivotRootFollowsForksAwayFromInit) {
+  std::map<std::string, pid_t> deep, shallow;
+  auto ev = run("sys_pivot_root.yaml", "process_kprobe",
+                [&] {
+                  deep = run_probe({"deep", "20", "pivot", "/octagon-new-root", "/octagon-new-root/old"});
+                  shallow = run_probe({"deep", "1", "pivot", "/octagon-shallow", "/octagon-shallow/old"});
+                },
+                [&](const json& k) {
+                  return k["process"]["pid"] == deep["leaf"] || k["process"]["pid"] == shallow["leaf"];
+                });
+  ASSERT_EQ(ev.size(), 1u) << err_;
+  EXPECT_EQ(ev[0]["process"]["pid"], deep["leaf"]);
+  EXPECT_EQ(ev[0]["function_name"], "__x64_sys_pivot_root");
+  EXPECT_EQ(ev[0]["policy_name"], "sys-pivot-root");
+  EXPECT_EQ(ev[0]["args"][0]["string_arg"], "/octagon-new-root");
+  EXPECT_EQ(ev[0]["args"][1]["string_arg"], "/octagon-new-root/old");
+  if (hops_to_init() + 2 > 16) GTEST_SKIP() << "init is more than 16 processes up: the shallow probe could match";
 }
 
 // Examples this kernel cannot run: refused at start-up, exit code 1, with the reason.

@@ -2,7 +2,12 @@
  * filters inside a selector are AND'ed. Strings are compared 8 bytes at a time. */
 #pragma once
 
+#include "lib/extract/args.bpf.h"
 #include "maps/generic.bpf.h"
+
+#ifndef S_IFMT
+#define S_IFMT 00170000
+#endif
 
 #define OCT_STR_WORDS (OCT_GEN_STR_MAX / 8)
 
@@ -55,6 +60,73 @@ static __always_inline int oct_string_value_match(struct oct_exec_heap *h, __u32
 	return 0;
 }
 
+/* One step of a SubString search: is the needle at haystack offset i? */
+static long oct_substr_step(__u32 i, void *arg)
+{
+	__u32 zero = 0, pos, n;
+	struct oct_gen_scratch *sc = bpf_map_lookup_elem(&gen_scratch, &zero);
+	struct oct_exec_heap *h = bpf_map_lookup_elem(&process_heap, &zero);
+
+	if (!sc || !h)
+		return 1;
+	n = sc->sub_nlen;
+	if (n == 0 || n > OCT_GEN_STR_MAX || i + n > sc->sub_len)
+		return 1;
+	pos = sc->sub_off + i;
+	if (pos > OCT_EXEC_DATA_MAX - OCT_GEN_STR_MAX - 8)
+		return 1;
+	if (h->data[pos] != sc->needle[0])
+		return 0;
+	if (oct_bytes_equal(&h->data[pos], sc->needle, n)) {
+		sc->sub_found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* SubString: one of the values occurs in captured argument a. */
+static __always_inline int oct_substring_match(struct oct_gen_filter *f, struct oct_gen_scratch *sc,
+					       __u32 a)
+{
+	__u32 v, l;
+
+	for (v = 0; v < OCT_GEN_MAX_VALUES; v++) {
+		if (v >= f->nvals)
+			break;
+		l = f->slen[v & (OCT_GEN_MAX_VALUES - 1)];
+		if (l == 0 || l > OCT_GEN_STR_MAX || l > sc->len[a & 7])
+			continue;
+		bpf_probe_read_kernel(sc->needle, OCT_GEN_STR_MAX, f->svals[v & (OCT_GEN_MAX_VALUES - 1)]);
+		sc->sub_off = sc->off[a & 7];
+		sc->sub_len = sc->len[a & 7];
+		sc->sub_nlen = l;
+		sc->sub_found = 0;
+		bpf_loop(OCT_GEN_ARG_MAX, oct_substr_step, NULL, 0);
+		if (sc->sub_found)
+			return 1;
+	}
+	return 0;
+}
+
+/* FileType / NotFileType: the file type (S_IFREG...) of the file open as fd argument a. */
+static __always_inline int oct_filetype_match(struct oct_gen_filter *f, struct oct_gen_scratch *sc,
+					      __u32 a)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file *file = oct_fd_file(task, sc->slots[a & 7]);
+	__u32 v, mode = 0, any = 0;
+
+	if (file)
+		mode = BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT;
+	for (v = 0; v < OCT_GEN_MAX_VALUES; v++) {
+		if (v >= f->nvals)
+			break;
+		if (mode && (__s64)mode == f->ivals[(2 * v) & 7])
+			any = 1;
+	}
+	return f->op == OCT_OP_NOTFILETYPE ? !any : any;
+}
+
 static __always_inline int oct_int_value_match(__s64 x, struct oct_gen_filter *f, __u32 v)
 {
 	__s64 a = f->ivals[(2 * v) & 7], b = f->ivals[(2 * v + 1) & 7];
@@ -101,6 +173,10 @@ __noinline int oct_filter_match(struct oct_gen_filter *f, struct oct_gen_scratch
 		any = bpf_map_lookup_elem(&gen_inmap, &k) != NULL;
 		return f->op == OCT_OP_NOTINMAP ? !any : any;
 	}
+	if (f->op == OCT_OP_SUBSTRING)
+		return a != OCT_GEN_RET_ARG && f->is_string && oct_substring_match(f, sc, a);
+	if (f->op == OCT_OP_FILETYPE || f->op == OCT_OP_NOTFILETYPE)
+		return a != OCT_GEN_RET_ARG && oct_filetype_match(f, sc, a);
 	for (v = 0; v < OCT_GEN_MAX_VALUES; v++) {
 		if (v >= f->nvals)
 			break;

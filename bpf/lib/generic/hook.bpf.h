@@ -9,6 +9,7 @@
 #include "lib/emit/emit.bpf.h"
 #include "lib/extract/args.bpf.h"
 #include "lib/extract/task.bpf.h"
+#include "lib/filter/process.bpf.h"
 #include "lib/filter/selectors.bpf.h"
 
 static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen_scratch *sc,
@@ -26,6 +27,8 @@ static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen
 			break;
 		if (!oct_pid_match(sel, tgid))
 			continue;
+		if (!oct_proc_match(sel, sc, s))
+			continue;
 		for (f = 0; f < OCT_GEN_MAX_FILTERS; f++) {
 			if (f >= sel->nfilters)
 				break;
@@ -34,8 +37,10 @@ static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen
 				break;
 			}
 		}
-		if (ok)
+		if (ok) {
+			oct_proc_rebase(sel, sc);
 			return s;
+		}
 	}
 	return -1;
 }
@@ -110,6 +115,7 @@ static __always_inline int oct_generic(void *ctx)
 		}
 	}
 
+	oct_proc_prepare(cfg, sc, tgid);
 	ev = (struct oct_gen_event *)h->data;
 	__builtin_memset(ev, 0, sizeof(*ev));
 	pos = sizeof(*ev);

@@ -2,6 +2,7 @@
  * Attach candidates, best first: tp_btf (BTF-typed, Linux 5.5+), raw_tp. The agent loads the
  * first one the kernel accepts and reports which (src/sensors/process/hooks.cpp). */
 #include "lib/emit/emit.bpf.h"
+#include "lib/extract/binary.bpf.h"
 #include "lib/extract/path.bpf.h"
 #include "lib/extract/task.bpf.h"
 
@@ -58,9 +59,40 @@ static __always_inline __u32 oct_clamp(__u32 v, __u32 max)
 	return v > max ? max : v;
 }
 
+/* Stores the process's exec-info entry, once the record is out (h->data is free again). The
+ * binary is the running one, bprm->file: for scripts the interpreter, walked again. */
+static __always_inline void oct_store_exec_info(struct oct_exec_heap *h, __u32 tgid,
+						struct linux_binprm *bprm, struct file *executable,
+						struct fs_struct *fs, __u32 bin_status)
+{
+	struct oct_proc_exec_info *xi = &h->xi, *old;
+	struct file *run = BPF_CORE_READ(bprm, file);
+	__u32 len = h->ev.binary_len, status = bin_status;
+
+	xi->ns = h->ev.ns;
+	xi->flags = 0;
+	xi->caps[OCT_CAPS_PERMITTED] = h->ev.creds.cap_permitted;
+	xi->caps[OCT_CAPS_EFFECTIVE] = h->ev.creds.cap_effective;
+	xi->caps[OCT_CAPS_INHERITABLE] = h->ev.creds.cap_inheritable;
+	if (run && run != executable)
+		len = oct_walk_path(h, &run->f_path, &fs->root, 0, OCT_PATH_MAX, &status);
+	if (len > OCT_PATH_MAX)
+		len = OCT_PATH_MAX;
+	oct_bin_from_components(h, 0, len, status);
+	/* Usually the entry exists (copied at fork): overwrite it in place, which allocates
+	 * nothing. The process's own hooks cannot run meanwhile (its thread group is down to this
+	 * exec'ing task); a child's followChildren walk racing with it may see a mixed path, as
+	 * it could see the old or the new binary anyway. */
+	old = bpf_map_lookup_elem(&process_execinfo, &tgid);
+	if (old)
+		__builtin_memcpy(old, xi, sizeof(*xi));
+	else if (bpf_map_update_elem(&process_execinfo, &tgid, xi, BPF_ANY))
+		oct_count_miss(OCT_MSG_EXEC, OCT_MISS_MAP_FULL);
+}
+
 static __always_inline int oct_handle_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
-	__u32 zero = 0, tgid = BPF_CORE_READ(task, tgid), status, pos, size;
+	__u32 zero = 0, tgid = BPF_CORE_READ(task, tgid), status, bin_status, pos, size;
 	struct oct_exec_heap *h = bpf_map_lookup_elem(&process_heap, &zero);
 	struct fs_struct *fs = BPF_CORE_READ(task, fs);
 	struct oct_proc_entry *old, entry = {};
@@ -101,6 +133,7 @@ static __always_inline int oct_handle_exec(struct task_struct *task, struct linu
 	file = oct_exec_file(bprm);
 	oct_read_file_props(ev, file);
 	ev->binary_len = oct_walk_path(h, &file->f_path, &fs->root, 0, OCT_PATH_MAX, &status);
+	bin_status = status;
 	if (status == OCT_WALK_TRUNCATED)
 		ev->flags |= OCT_EF_TRUNC_FILENAME;
 	else if (status == OCT_WALK_ERROR)
@@ -131,6 +164,7 @@ static __always_inline int oct_handle_exec(struct task_struct *task, struct linu
 		size = sizeof(*h);
 	oct_fill_hdr(&ev->hdr, OCT_MSG_EXEC, size, ev->key.ktime);
 	oct_output(ev, size, OCT_MSG_EXEC);
+	oct_store_exec_info(h, tgid, bprm, file, fs, bin_status);
 	return 0;
 }
 

@@ -14,6 +14,7 @@ static __always_inline int oct_handle_exit(struct task_struct *task)
 	if (!ev) {
 		oct_count_miss(OCT_MSG_EXIT, OCT_MISS_RB_FULL);
 		bpf_map_delete_elem(&process_map, &tgid);
+		bpf_map_delete_elem(&process_execinfo, &tgid);
 		return 0;
 	}
 	ev->flags = oct_lookup_key(task, &ev->key) ? OCT_EF_NO_ENTRY : 0;
@@ -23,6 +24,7 @@ static __always_inline int oct_handle_exit(struct task_struct *task)
 	ev->pad = 0;
 	bpf_ringbuf_submit(ev, oct_rb_flags());
 	bpf_map_delete_elem(&process_map, &tgid);
+	bpf_map_delete_elem(&process_execinfo, &tgid);
 	return 0;
 }
 

@@ -4,6 +4,16 @@
 #include "lib/emit/emit.bpf.h"
 #include "lib/extract/task.bpf.h"
 
+/* The child runs its parent's binary: it starts with a copy of the parent's exec-info. */
+static __always_inline void oct_copy_exec_info(__u32 tgid)
+{
+	__u32 parent = bpf_get_current_pid_tgid() >> 32;
+	struct oct_proc_exec_info *xi = bpf_map_lookup_elem(&process_execinfo, &parent);
+
+	if (xi)
+		bpf_map_update_elem(&process_execinfo, &tgid, xi, BPF_ANY);
+}
+
 static __always_inline int oct_handle_fork(struct task_struct *child)
 {
 	__u32 pid = BPF_CORE_READ(child, pid), tgid = BPF_CORE_READ(child, tgid);
@@ -22,6 +32,7 @@ static __always_inline int oct_handle_fork(struct task_struct *child)
 		flags |= OCT_EF_MAP_FULL;
 		oct_count_miss(OCT_MSG_CLONE, OCT_MISS_MAP_FULL);
 	}
+	oct_copy_exec_info(tgid);
 	ev = bpf_ringbuf_reserve(&process_events, sizeof(*ev), 0);
 	if (!ev) {
 		oct_count_miss(OCT_MSG_CLONE, OCT_MISS_RB_FULL);

@@ -103,7 +103,8 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
                                                           const oct_gen_config& config,
                                                           const ProcessSensor& shared,
                                                           const GenericHook* pending_from,
-                                                          const std::vector<oct_gen_inmap_key>& inmap) {
+                                                          const std::vector<oct_gen_inmap_key>& inmap,
+                                                          const std::vector<oct_gen_lpm_key>& binaries) {
   std::string name = policy::describe(target);
   OCTAGON_ASSIGN_OR_RETURN(const Family* fam, family_for(target));
   if (target.kind == policy::AttachTarget::Kind::kTracepoint) OCTAGON_TRY(ensure_tracefs());
@@ -119,6 +120,7 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
   OCTAGON_TRY(reuse(hook->map("process_map"), shared.process_map_fd(), "process map"));
   OCTAGON_TRY(reuse(hook->map("process_missed"), shared.missed_map_fd(), "loss counters"));
   hook->owns_pending_ = pending_from == nullptr;
+  OCTAGON_TRY(reuse(hook->map("process_execinfo"), shared.exec_info_map_fd(), "exec-info map"));
   if (pending_from)
     OCTAGON_TRY(reuse(hook->map("gen_pending"), bpf_map__fd(pending_from->map("gen_pending")), "entry map"));
   bpf::clear_libbpf_log();
@@ -132,6 +134,9 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
   for (const oct_gen_inmap_key& k : inmap)
     if (bpf_map_update_elem(bpf_map__fd(hook->map("gen_inmap")), &k, &present, BPF_ANY) != 0)
       return make_error(errno, "write InMap values of " + name);
+  for (const oct_gen_lpm_key& k : binaries)
+    if (bpf_map_update_elem(bpf_map__fd(hook->map("gen_binaries")), &k, &present, BPF_ANY) != 0)
+      return make_error(errno, "write binary paths of " + name);
   bpf_program* prog = bpf_object__find_program_by_name(hook->obj_, fam->program);
   if (!prog) return make_error(ENOENT, std::string("BPF object has no program ") + fam->program);
   OCTAGON_ASSIGN_OR_RETURN(bpf_link* link, attach(prog, target));
@@ -156,7 +161,7 @@ void GenericHook::read_stats(uint64_t (&out)[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_M
 uint64_t GenericHook::memory_bytes() const {
   uint64_t total = 0;
   for (const char* name : {"gen_config", "gen_pending", "gen_stats", "gen_scratch", "gen_inmap",
-                           "process_heap"}) {
+                           "gen_binaries", "process_heap"}) {
     bpf_map* m = map(name);
     if (!m || (!owns_pending_ && std::string_view(name) == "gen_pending")) continue;  // counted once
     uint64_t per = uint64_t(bpf_map__key_size(m)) + bpf_map__value_size(m);

@@ -32,11 +32,13 @@ class GenericHook {
  public:
   // Loads an instance for `config` and attaches it to `target`. `pending_from`, when given,
   // is the enter half of a return pair: its saved-arguments map is shared with this one.
+  // `inmap` and `binaries` are the members of the plan's InMap and binary path sets.
   static Result<std::unique_ptr<GenericHook>> create(const policy::AttachTarget& target,
                                                      const oct_gen_config& config,
                                                      const ProcessSensor& shared,
                                                      const GenericHook* pending_from = nullptr,
-                                                     const std::vector<oct_gen_inmap_key>& inmap = {});
+                                                     const std::vector<oct_gen_inmap_key>& inmap = {},
+                                                     const std::vector<oct_gen_lpm_key>& binaries = {});
   ~GenericHook();
   GenericHook(const GenericHook&) = delete;
   GenericHook& operator=(const GenericHook&) = delete;

@@ -87,7 +87,13 @@ Result<std::unique_ptr<ProcessSensor>> ProcessSensor::create(const ProcessSensor
   }
   Error last;
   for (HookMechanism m : order) {
-    auto r = sensor->load_and_attach(config, m);
+    auto r = sensor->load_and_attach(config, m, false);
+    if (!r && sensor->load_and_attach(config, m, true)) {
+      // Kernels before 6.1 refuse non-preallocated hash maps in tracing programs.
+      std::string why = r.error().describe();
+      r = ok();
+      for (auto& h : sensor->hooks_) h.note = "exec-info map preallocated (" + why + ")";
+    }
     if (r) {
       if (!note.empty())
         for (auto& h : sensor->hooks_) h.note = note;
@@ -99,7 +105,8 @@ Result<std::unique_ptr<ProcessSensor>> ProcessSensor::create(const ProcessSensor
   return make_error(last.wrap("process sensor"));
 }
 
-Result<void> ProcessSensor::load_and_attach(const ProcessSensorConfig& config, HookMechanism mech) {
+Result<void> ProcessSensor::load_and_attach(const ProcessSensorConfig& config, HookMechanism mech,
+                                            bool prealloc_exec_info) {
   links_.clear();
   hooks_.clear();
   if (skel_) process_bpf__destroy(skel_);
@@ -112,6 +119,13 @@ Result<void> ProcessSensor::load_and_attach(const ProcessSensorConfig& config, H
     return make_error(-e, "set ring buffer size to " + std::to_string(config.ring_buffer_bytes));
   if (int e = bpf_map__set_max_entries(skel->maps.process_map, config.process_map_entries))
     return make_error(-e, "set process map size");
+  if (int e = bpf_map__set_max_entries(skel->maps.process_execinfo, config.process_map_entries))
+    return make_error(-e, "set exec-info map size");
+  if (prealloc_exec_info) {
+    uint32_t flags = bpf_map__map_flags(skel->maps.process_execinfo) & ~uint32_t(BPF_F_NO_PREALLOC);
+    if (int e = bpf_map__set_map_flags(skel->maps.process_execinfo, flags))
+      return make_error(-e, "set exec-info map flags");
+  }
   bool btf = mech == HookMechanism::kTpBtf;
   for (auto& h : hook_programs(skel.get())) {
     bpf_program__set_autoload(h.btf, btf);
@@ -133,6 +147,7 @@ Result<void> ProcessSensor::load_and_attach(const ProcessSensorConfig& config, H
 
 int ProcessSensor::ring_buffer_fd() const { return bpf_map__fd(skel_->maps.process_events); }
 int ProcessSensor::process_map_fd() const { return bpf_map__fd(skel_->maps.process_map); }
+int ProcessSensor::exec_info_map_fd() const { return bpf_map__fd(skel_->maps.process_execinfo); }
 int ProcessSensor::missed_map_fd() const { return bpf_map__fd(skel_->maps.process_missed); }
 
 MissedCounters ProcessSensor::read_missed() const {

@@ -50,6 +50,7 @@ class ProcessSensor {
   // Maps that generic (policy) hooks share with this sensor.
   int process_map_fd() const;
   int missed_map_fd() const;
+  int exec_info_map_fd() const;  // tgid -> struct oct_proc_exec_info
   const std::vector<HookReport>& hooks() const { return hooks_; }
   MissedCounters read_missed() const;
 
@@ -60,7 +61,8 @@ class ProcessSensor {
 
  private:
   ProcessSensor() = default;
-  Result<void> load_and_attach(const ProcessSensorConfig& config, HookMechanism mech);
+  Result<void> load_and_attach(const ProcessSensorConfig& config, HookMechanism mech,
+                               bool prealloc_exec_info);
 
   // Declared so that links are destroyed before the skeleton that owns the programs.
   process_bpf* skel_ = nullptr;

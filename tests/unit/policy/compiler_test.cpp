@@ -138,8 +138,11 @@ spec:
   EXPECT_EQ(cfg.args[0].offset, 24);  // index counts the 4 common fields
   EXPECT_EQ(cfg.args[0].size, 4);
   EXPECT_EQ(cfg.args[0].is_signed, 1);
-  EXPECT_EQ(cfg.selectors[0].pid_op, 2);
-  EXPECT_EQ(cfg.selectors[0].npids, 2);
+  ASSERT_EQ(cfg.selectors[0].npid_filters, 1);
+  EXPECT_EQ(cfg.selectors[0].pid_filters[0].op, OCT_SET_NOTIN);
+  EXPECT_EQ(cfg.selectors[0].pid_filters[0].npids, 2);
+  EXPECT_EQ(cfg.selectors[0].pid_filters[0].flags, 0);
+  EXPECT_EQ(cfg.proc_needs, 0u);
   EXPECT_EQ(cfg.selectors[0].post, 0);
   EXPECT_EQ(c->hooks[0].render.kind, EventKind::kTracepoint);
 }
