@@ -33,6 +33,15 @@ struct {
 	__type(value, __u8);
 } gen_inmap SEC(".maps");
 
+/* Post rateLimit: last posted time per key (see struct oct_gen_rl_key). One entry until user
+ * space sizes it for a plan that uses rateLimit; the exit half of a hook shares its entry's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct oct_gen_rl_key);
+	__type(value, __u64);
+} gen_ratelimit SEC(".maps");
+
 /* Per-selector action counters, [selector * OCT_GS_MAX + stat]. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -48,6 +57,7 @@ struct oct_gen_scratch {
 	__u32 off[8]; /* offset of the captured bytes in the heap's data */
 	__u32 len[8]; /* captured bytes (strings without their NUL) */
 	__s64 ret;
+	struct oct_gen_rl_key rl; /* rate-limit key being built (too big for the stack) */
 };
 
 struct {

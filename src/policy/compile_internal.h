@@ -18,4 +18,9 @@ Result<void> compile_selectors(const TracingPolicy& policy, const HookCommon& ho
                                KernelFacts& kernel, oct_gen_config& cfg, HookRender& render,
                                std::vector<oct_gen_inmap_key>& inmap);
 
+// Compiles one selector's matchActions into `out` and appends the selector's shown action,
+// SelectorRender and notes to `render`.
+Result<void> compile_actions(const TracingPolicy& policy, const Selector& selector,
+                             oct_gen_selector& out, HookRender& render);
+
 }  // namespace octagon::policy::detail

@@ -52,6 +52,12 @@ Result<const Family*> family_for(const HookTarget& t) {
   return make_error(ENOTSUP, t.describe() + ": this hook family is not built into Octagon yet");
 }
 
+bool uses_rate_limit(const oct_gen_config& c) {
+  for (uint32_t s = 0; s < c.nselectors && s < OCT_GEN_MAX_SELECTORS; s++)
+    if (c.selectors[s].rate_limit_ns) return true;
+  return false;
+}
+
 Result<void> reuse(bpf_map* map, int fd, const char* what) {
   if (!map) return make_error(ENOENT, std::string("BPF object has no map for ") + what);
   if (int e = bpf_map__reuse_fd(map, fd)) return make_error(-e, std::string("share ") + what);
@@ -130,8 +136,15 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const HookTarget& targe
   OCTAGON_TRY(reuse(hook->map("process_events"), shared.ring_buffer_fd(), "ring buffer"));
   OCTAGON_TRY(reuse(hook->map("process_map"), shared.process_map_fd(), "process map"));
   OCTAGON_TRY(reuse(hook->map("process_missed"), shared.missed_map_fd(), "loss counters"));
-  if (pending_from)
+  if (pending_from) {
     OCTAGON_TRY(reuse(hook->map("gen_pending"), bpf_map__fd(pending_from->map("gen_pending")), "entry map"));
+    // One rate-limit window per key whichever half posts the event.
+    OCTAGON_TRY(reuse(hook->map("gen_ratelimit"), bpf_map__fd(pending_from->map("gen_ratelimit")),
+                      "rate-limit map"));
+  } else if (uses_rate_limit(config)) {
+    if (int e = bpf_map__set_max_entries(hook->map("gen_ratelimit"), OCT_GEN_RL_ENTRIES))
+      return make_error(-e, "size the rate-limit map of " + name);
+  }
   bpf::clear_libbpf_log();
   if (int err = fam->load(hook->skel_))
     return make_error(-err, "load BPF object for " + name + " (libbpf log tail: " + bpf::libbpf_log_tail(600) + ")");
@@ -167,7 +180,7 @@ void GenericHook::read_stats(uint64_t (&out)[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_M
 uint64_t GenericHook::memory_bytes() const {
   uint64_t total = 0;
   for (const char* name : {"gen_config", "gen_pending", "gen_stats", "gen_scratch", "gen_inmap",
-                           "process_heap"}) {
+                           "process_heap", "gen_ratelimit"}) {
     bpf_map* m = map(name);
     if (!m) continue;
     uint64_t per = uint64_t(bpf_map__key_size(m)) + bpf_map__value_size(m);
