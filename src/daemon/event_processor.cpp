@@ -77,7 +77,7 @@ void EventProcessor::symbolize(const sensors::DecodedGeneric& d, events::KprobeE
   };
   symbolizer_->kernel(d.kernel_stack, frames_);
   convert(ev.kernel_stack_trace);
-  symbolizer_->user(pid_t(d.key.pid), d.user_stack, frames_);
+  symbolizer_->user(pid_t(d.key.pid), d.key.ktime, d.user_stack, frames_);
   convert(ev.user_stack_trace);
 }
 

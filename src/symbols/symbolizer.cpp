@@ -14,6 +14,10 @@ namespace octagon::symbols {
 namespace {
 
 constexpr uint64_t kKallsymsReloadNs = 30ull * 1000000000ull;
+constexpr uint64_t kMapsReuseNs = 1000000000ull;
+// An address in no mapping re-reads the maps, at most this often: stacks walked through code
+// without frame pointers carry such addresses in every event.
+constexpr uint64_t kMapsRereadNs = 50000000ull;
 
 uint64_t monotonic_ns() {
   timespec ts{};
@@ -95,33 +99,58 @@ std::shared_ptr<const ElfSymbols> Symbolizer::symbols_for(pid_t pid, const Mappi
   return syms;
 }
 
-void Symbolizer::user(pid_t pid, std::span<const uint64_t> addresses, std::vector<Frame>& out) {
-  out.clear();
-  if (addresses.empty()) return;
+Symbolizer::ProcessMaps* Symbolizer::maps_of(pid_t pid, uint64_t generation, bool force) {
+  uint64_t now = monotonic_ns();
+  auto it = processes_.find(pid);
+  if (it != processes_.end() && it->second.generation == generation &&
+      now - it->second.read_ns < (force ? kMapsRereadNs : kMapsReuseNs))
+    return &it->second;
   auto maps = read_maps(pid, options_.procfs);
   if (!maps) {
     stats_.maps_errors++;
-    return;
+    if (it != processes_.end()) processes_.erase(it);
+    return nullptr;
   }
-  const Mapping* last_map = nullptr;
-  std::shared_ptr<const ElfSymbols> last_syms;
+  if (it == processes_.end()) {
+    if (processes_.size() >= kMaxProcesses) processes_.clear();  // cheap bound; re-read later
+    it = processes_.emplace(pid, ProcessMaps{}).first;
+  }
+  ProcessMaps& pm = it->second;
+  pm.generation = generation;
+  pm.read_ns = now;
+  pm.maps = std::move(*maps);
+  pm.symbols.clear();
+  return &pm;
+}
+
+void Symbolizer::user(pid_t pid, uint64_t generation, std::span<const uint64_t> addresses,
+                      std::vector<Frame>& out) {
+  out.clear();
+  if (addresses.empty()) return;
+  ProcessMaps* pm = maps_of(pid, generation, false);
+  if (!pm) return;
+  bool reread = false;
   for (uint64_t a : addresses) {
     if (a == 0) continue;
     stats_.user_frames++;
-    const Mapping* m = find_mapping(*maps, a);
+    const Mapping* m = find_mapping(pm->maps, a);
+    if (!m && !reread) {  // maybe mapped since the maps were read
+      reread = true;
+      pm = maps_of(pid, generation, true);
+      if (!pm) return;
+      m = find_mapping(pm->maps, a);
+    }
     if (!m) {  // not code of the process: a frame-pointer walk through code built without them
       stats_.user_unmapped++;
       continue;
     }
-    if (m != last_map) {
-      last_map = m;
-      last_syms = symbols_for(pid, *m);
-    }
+    auto cached = pm->symbols.find(m->start);
+    if (cached == pm->symbols.end()) cached = pm->symbols.emplace(m->start, symbols_for(pid, *m)).first;
     Frame f;
     f.address = a;
     f.offset = a - m->start + m->offset;
     f.module = m->path;
-    if (last_syms) f.symbol = std::string(last_syms->lookup(f.offset));
+    if (cached->second) f.symbol = std::string(cached->second->lookup(f.offset));
     if (f.symbol.empty()) stats_.user_no_symbol++;
     out.push_back(std::move(f));
   }

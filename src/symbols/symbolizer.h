@@ -53,7 +53,14 @@ class Symbolizer {
   explicit Symbolizer(Options options) : options_(std::move(options)) {}
 
   void kernel(std::span<const uint64_t> addresses, std::vector<Frame>& out);
-  void user(pid_t pid, std::span<const uint64_t> addresses, std::vector<Frame>& out);
+  // `generation` tells process images of one pid apart (the exec's start time): a process's
+  // maps are read once and reused for a second while the generation holds, and read again
+  // (at most every 50 ms) when an address is in none of them (a library loaded since).
+  void user(pid_t pid, uint64_t generation, std::span<const uint64_t> addresses,
+            std::vector<Frame>& out);
+  void user(pid_t pid, std::span<const uint64_t> addresses, std::vector<Frame>& out) {
+    user(pid, 0, addresses, out);
+  }
   const SymbolizerStats& stats() const { return stats_; }
 
  private:
@@ -71,7 +78,19 @@ class Symbolizer {
     std::shared_ptr<const ElfSymbols> symbols;  // null: the file has none we can read
   };
 
+  // One process's maps and, per mapping start, the symbols of the mapped file.
+  struct ProcessMaps {
+    uint64_t generation = 0;
+    uint64_t read_ns = 0;
+    std::vector<Mapping> maps;
+    std::unordered_map<uint64_t, std::shared_ptr<const ElfSymbols>> symbols;
+  };
+  static constexpr size_t kMaxProcesses = 256;
+
   std::shared_ptr<const ElfSymbols> symbols_for(pid_t pid, const Mapping& m);
+  // The process's maps, read again when stale or of another generation; with `force` (an
+  // address was in none of them) also when read more than a moment ago.
+  ProcessMaps* maps_of(pid_t pid, uint64_t generation, bool force);
   bool load_kallsyms();
 
   Options options_;
@@ -79,6 +98,7 @@ class Symbolizer {
   uint64_t kallsyms_loaded_ns_ = 0;
   std::list<CachedFile> lru_;  // most recent first
   std::unordered_map<FileKey, std::list<CachedFile>::iterator, FileKeyHash> files_;
+  std::unordered_map<pid_t, ProcessMaps> processes_;
   SymbolizerStats stats_;
 };
 
