@@ -19,13 +19,14 @@
 namespace octagon::testing {
 
 class TestHttpServer {
- public:
+public:
   TestHttpServer() {
     fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 16) != 0) return;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 16) != 0)
+      return;
     socklen_t len = sizeof a;
     getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
     port_ = ntohs(a.sin_port);
@@ -34,7 +35,8 @@ class TestHttpServer {
   ~TestHttpServer() {
     stop_ = true;
     release();
-    if (thread_.joinable()) thread_.join();
+    if (thread_.joinable())
+      thread_.join();
     close(fd_);
   }
   uint16_t port() const { return port_; }
@@ -59,18 +61,21 @@ class TestHttpServer {
     return cv_.wait_for(l, timeout, [&] { return requests_.size() >= n; });
   }
 
- private:
+private:
   void serve() {
     while (!stop_) {
       pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 50) <= 0) continue;
+      if (poll(&p, 1, 50) <= 0)
+        continue;
       int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (c < 0) continue;
+      if (c < 0)
+        continue;
       std::string req;
       char buf[1024];
       while (req.find("\r\n\r\n") == std::string::npos && req.size() < 65536) {
         ssize_t n = recv(c, buf, sizeof buf, 0);
-        if (n <= 0) break;
+        if (n <= 0)
+          break;
         req.append(buf, size_t(n));
       }
       {
@@ -94,4 +99,4 @@ class TestHttpServer {
   std::thread thread_;
 };
 
-}  // namespace octagon::testing
+} // namespace octagon::testing

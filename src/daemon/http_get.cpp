@@ -37,7 +37,8 @@ Result<AddrList> resolve(const std::string& host, const char* service) {
 }
 
 int remaining_ms(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return left > 0 ? int(left) : 0;
 }
 
@@ -46,9 +47,12 @@ Result<void> wait_for(int fd, short events, Clock::time_point deadline, const ch
   while (true) {
     pollfd p{fd, events, 0};
     int n = poll(&p, 1, remaining_ms(deadline));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return make_error(errno, what);
-    if (n == 0) return make_error(ETIMEDOUT, std::string(what) + ": timed out");
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return make_error(errno, what);
+    if (n == 0)
+      return make_error(ETIMEDOUT, std::string(what) + ": timed out");
     return ok();
   }
 }
@@ -87,24 +91,27 @@ Result<int> status_code(std::string_view line) {
     return make_error(EBADMSG, "not an HTTP status line");
   int code = 0;
   for (size_t i = 9; i < 12; i++) {
-    if (line[i] < '0' || line[i] > '9') return make_error(EBADMSG, "bad HTTP status code");
+    if (line[i] < '0' || line[i] > '9')
+      return make_error(EBADMSG, "bad HTTP status code");
     code = code * 10 + (line[i] - '0');
   }
   return code;
 }
 
-}  // namespace
+} // namespace
 
 Result<int> http_get(const std::string& url, std::chrono::milliseconds timeout) {
   policy::HttpUrlResult parsed = policy::parse_http_url(url);
-  if (!parsed.url) return make_error(EINVAL, url + ": " + parsed.problem);
+  if (!parsed.url)
+    return make_error(EINVAL, url + ": " + parsed.problem);
   const policy::HttpUrl& u = *parsed.url;
   OCTAGON_ASSIGN_OR_RETURN(AddrList addrs, resolve(u.host, std::to_string(u.port).c_str()));
   const Clock::time_point deadline = Clock::now() + timeout;
   OCTAGON_ASSIGN_OR_RETURN(Fd fd, connect_any(addrs.get(), deadline));
 
   std::string host = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
-  if (u.port != 80) host += ":" + std::to_string(u.port);
+  if (u.port != 80)
+    host += ":" + std::to_string(u.port);
   std::string req = "GET " + u.target + " HTTP/1.1\r\nHost: " + host +
                     "\r\nUser-Agent: octagon\r\nAccept: */*\r\nConnection: close\r\n\r\n";
   size_t sent = 0;
@@ -121,7 +128,8 @@ Result<int> http_get(const std::string& url, std::chrono::milliseconds timeout) 
   std::string head;
   char buf[1024];
   while (head.find("\r\n") == std::string::npos) {
-    if (head.size() > 8192) return make_error(EBADMSG, "no HTTP status line in 8 KiB");
+    if (head.size() > 8192)
+      return make_error(EBADMSG, "no HTTP status line in 8 KiB");
     ssize_t n = recv(fd.get(), buf, sizeof buf, 0);
     if (n > 0) {
       head.append(buf, size_t(n));
@@ -142,11 +150,14 @@ Result<size_t> dns_lookup(const std::string& name) {
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* res = nullptr;
   int rc = getaddrinfo(name.c_str(), nullptr, &hints, &res);
-  if (rc != 0) return make_error(rc == EAI_SYSTEM ? errno : EHOSTUNREACH, "resolve " + name + ": " + gai_strerror(rc));
+  if (rc != 0)
+    return make_error(rc == EAI_SYSTEM ? errno : EHOSTUNREACH,
+                      "resolve " + name + ": " + gai_strerror(rc));
   AddrList owned(res);
   size_t n = 0;
-  for (addrinfo* a = res; a; a = a->ai_next) n++;
+  for (addrinfo* a = res; a; a = a->ai_next)
+    n++;
   return n;
 }
 
-}  // namespace octagon::daemon
+} // namespace octagon::daemon

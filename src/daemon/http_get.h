@@ -17,4 +17,4 @@ Result<int> http_get(const std::string& url, std::chrono::milliseconds timeout);
 // getaddrinfo of `name` (any family): the number of addresses, or the resolver's error.
 Result<size_t> dns_lookup(const std::string& name);
 
-}  // namespace octagon::daemon
+} // namespace octagon::daemon

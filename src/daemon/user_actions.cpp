@@ -6,8 +6,10 @@
 namespace octagon::daemon {
 
 UserActionRunner::UserActionRunner(Options options) : options_(options) {
-  if (options_.workers == 0) options_.workers = 1;
-  for (size_t i = 0; i < options_.workers; i++) workers_.emplace_back(&UserActionRunner::work, this);
+  if (options_.workers == 0)
+    options_.workers = 1;
+  for (size_t i = 0; i < options_.workers; i++)
+    workers_.emplace_back(&UserActionRunner::work, this);
 }
 
 UserActionRunner::~UserActionRunner() {
@@ -18,7 +20,8 @@ UserActionRunner::~UserActionRunner() {
     queue_.clear();
   }
   cv_.notify_all();
-  for (auto& t : workers_) t.join();
+  for (auto& t : workers_)
+    t.join();
 }
 
 bool UserActionRunner::submit(const policy::UserAction& action) {
@@ -38,7 +41,8 @@ void UserActionRunner::work() {
   std::unique_lock l(mu_);
   while (true) {
     cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
-    if (stop_) return;
+    if (stop_)
+      return;
     policy::UserAction a = std::move(queue_.front());
     queue_.pop_front();
     running_++;
@@ -46,33 +50,34 @@ void UserActionRunner::work() {
     run(a);
     l.lock();
     running_--;
-    if (queue_.empty() && running_ == 0) idle_cv_.notify_all();
+    if (queue_.empty() && running_ == 0)
+      idle_cv_.notify_all();
   }
 }
 
 void UserActionRunner::run(const policy::UserAction& a) {
   switch (a.kind) {
-    case policy::UserAction::Kind::kGetUrl: {
-      auto r = http_get(a.target, options_.http_timeout);
-      if (r) {
-        get_url_ok_.fetch_add(1, std::memory_order_relaxed);
-        OCTAGON_LOG_DEBUG("GetUrl %s: HTTP %d", a.target.c_str(), *r);
-      } else {
-        get_url_failed_.fetch_add(1, std::memory_order_relaxed);
-        OCTAGON_LOG_WARN("GetUrl %s failed: %s", a.target.c_str(), r.error().describe().c_str());
-      }
-      break;
+  case policy::UserAction::Kind::kGetUrl: {
+    auto r = http_get(a.target, options_.http_timeout);
+    if (r) {
+      get_url_ok_.fetch_add(1, std::memory_order_relaxed);
+      OCTAGON_LOG_DEBUG("GetUrl %s: HTTP %d", a.target.c_str(), *r);
+    } else {
+      get_url_failed_.fetch_add(1, std::memory_order_relaxed);
+      OCTAGON_LOG_WARN("GetUrl %s failed: %s", a.target.c_str(), r.error().describe().c_str());
     }
-    case policy::UserAction::Kind::kDnsLookup: {
-      auto r = dns_lookup(a.target);
-      if (r) {
-        dns_ok_.fetch_add(1, std::memory_order_relaxed);
-      } else {
-        dns_failed_.fetch_add(1, std::memory_order_relaxed);
-        OCTAGON_LOG_WARN("DnsLookup %s failed: %s", a.target.c_str(), r.error().describe().c_str());
-      }
-      break;
+    break;
+  }
+  case policy::UserAction::Kind::kDnsLookup: {
+    auto r = dns_lookup(a.target);
+    if (r) {
+      dns_ok_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      dns_failed_.fetch_add(1, std::memory_order_relaxed);
+      OCTAGON_LOG_WARN("DnsLookup %s failed: %s", a.target.c_str(), r.error().describe().c_str());
     }
+    break;
+  }
   }
 }
 
@@ -91,4 +96,4 @@ bool UserActionRunner::wait_idle(std::chrono::milliseconds timeout) {
   return idle_cv_.wait_for(l, timeout, [&] { return queue_.empty() && running_ == 0; });
 }
 
-}  // namespace octagon::daemon
+} // namespace octagon::daemon

@@ -24,7 +24,7 @@ struct UserActionCounts {
 };
 
 class UserActionRunner {
- public:
+public:
   struct Options {
     size_t workers = 2;
     size_t queue = 256;
@@ -32,7 +32,7 @@ class UserActionRunner {
   };
   UserActionRunner() : UserActionRunner(Options{}) {}
   explicit UserActionRunner(Options options);
-  ~UserActionRunner();  // finishes the actions being run, drops the queued ones (counted)
+  ~UserActionRunner(); // finishes the actions being run, drops the queued ones (counted)
   UserActionRunner(const UserActionRunner&) = delete;
   UserActionRunner& operator=(const UserActionRunner&) = delete;
 
@@ -42,7 +42,7 @@ class UserActionRunner {
   // Blocks until nothing is queued or running (tests), or the timeout passes; true when idle.
   bool wait_idle(std::chrono::milliseconds timeout);
 
- private:
+private:
   void work();
   void run(const policy::UserAction& a);
 
@@ -56,4 +56,4 @@ class UserActionRunner {
   std::atomic<uint64_t> get_url_ok_{0}, get_url_failed_{0}, dns_ok_{0}, dns_failed_{0}, dropped_{0};
 };
 
-}  // namespace octagon::daemon
+} // namespace octagon::daemon

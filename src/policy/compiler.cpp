@@ -1,5 +1,6 @@
 #include <octagon/policy/compiler.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <octagon/policy/compile_internal.h>
@@ -218,7 +219,8 @@ class HookCompiler {
     plan.render.tags = spec.tags;
     plan.enter.config.monitor = monitor_;
     if (plan.exit) plan.exit->config.monitor = monitor_;
-    for (const std::string& n : plan.render.notes) out_.notes.push_back(n);
+    for (const std::string& n : plan.render.notes)  // once, also for list: kprobes
+      if (std::find(out_.notes.begin(), out_.notes.end(), n) == out_.notes.end()) out_.notes.push_back(n);
     out_.hooks.push_back(std::move(plan));
   }
 

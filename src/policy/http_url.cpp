@@ -6,24 +6,28 @@ namespace octagon::policy {
 namespace {
 
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
+  if (s.size() < prefix.size())
+    return false;
   for (size_t i = 0; i < prefix.size(); i++)
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i])
+      return false;
   return true;
 }
 
 bool printable_no_space(std::string_view s) {
   for (char c : s)
-    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) return false;
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+      return false;
   return true;
 }
 
-}  // namespace
+} // namespace
 
 HttpUrlResult parse_http_url(std::string_view url) {
   HttpUrlResult r;
   if (starts_with_nocase(url, "https://")) {
-    r.problem = "https URLs cannot be fetched: the agent's GetUrl client speaks plain HTTP only (no TLS)";
+    r.problem =
+        "https URLs cannot be fetched: the agent's GetUrl client speaks plain HTTP only (no TLS)";
     return r;
   }
   if (!starts_with_nocase(url, "http://")) {
@@ -39,7 +43,8 @@ HttpUrlResult parse_http_url(std::string_view url) {
   std::string_view authority = rest.substr(0, slash);
   HttpUrl out;
   out.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  if (!out.target.empty() && out.target[0] == '?') out.target.insert(out.target.begin(), '/');
+  if (!out.target.empty() && out.target[0] == '?')
+    out.target.insert(out.target.begin(), '/');
   if (authority.find('@') != std::string_view::npos) {
     r.problem = "user information in URLs is not supported";
     return r;
@@ -89,19 +94,24 @@ HttpUrlResult parse_http_url(std::string_view url) {
 }
 
 bool is_dns_name(std::string_view name) {
-  if (name.ends_with('.')) name.remove_suffix(1);
-  if (name.empty() || name.size() > 253) return false;
+  if (name.ends_with('.'))
+    name.remove_suffix(1);
+  if (name.empty() || name.size() > 253)
+    return false;
   size_t label = 0;
   for (char c : name) {
     if (c == '.') {
-      if (label == 0) return false;
+      if (label == 0)
+        return false;
       label = 0;
       continue;
     }
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-    if (++label > 63) return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
+      return false;
+    if (++label > 63)
+      return false;
   }
   return label > 0;
 }
 
-}  // namespace octagon::policy
+} // namespace octagon::policy

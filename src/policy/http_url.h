@@ -10,9 +10,9 @@
 namespace octagon::policy {
 
 struct HttpUrl {
-  std::string host;      // name or IPv4 address; IPv6 literals in brackets, without them
+  std::string host; // name or IPv4 address; IPv6 literals in brackets, without them
   uint16_t port = 80;
-  std::string target;    // path and query, "/" when the URL has none
+  std::string target; // path and query, "/" when the URL has none
 };
 
 // Why `url` cannot be fetched, or the parsed URL. Schemes are matched without regard to case;
@@ -26,4 +26,4 @@ HttpUrlResult parse_http_url(std::string_view url);
 // A DNS name getaddrinfo can be asked for: 1-253 bytes of labels of [A-Za-z0-9_-], 1-63 each.
 bool is_dns_name(std::string_view name);
 
-}  // namespace octagon::policy
+} // namespace octagon::policy

@@ -13,8 +13,8 @@
 namespace octagon::symbols {
 
 class ElfSymbols {
- public:
-  static constexpr size_t kMaxSymbols = 1u << 21;  // per file; larger tables are cut
+public:
+  static constexpr size_t kMaxSymbols = 1u << 21; // per file; larger tables are cut
 
   // Reads the symbol tables of the ELF file open as `fd` (the caller keeps the fd).
   static Result<ElfSymbols> read(int fd);
@@ -26,14 +26,14 @@ class ElfSymbols {
   // Bytes held (for cache accounting).
   size_t memory_bytes() const { return names_.size() + funcs_.size() * sizeof(Func); }
 
- private:
+private:
   struct Func {
-    uint64_t start;  // file offset of the first byte
+    uint64_t start; // file offset of the first byte
     uint64_t size;
     uint32_t name_off, name_len;
   };
   std::string names_;
-  std::vector<Func> funcs_;  // sorted by start
+  std::vector<Func> funcs_; // sorted by start
 };
 
-}  // namespace octagon::symbols
+} // namespace octagon::symbols

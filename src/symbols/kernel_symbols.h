@@ -15,12 +15,12 @@ namespace octagon::symbols {
 
 struct KernelSymbol {
   std::string_view name;
-  std::string_view module;  // "" for the core kernel, else the module name
-  uint64_t offset = 0;      // address - symbol start
+  std::string_view module; // "" for the core kernel, else the module name
+  uint64_t offset = 0;     // address - symbol start
 };
 
 class KernelSymbols {
- public:
+public:
   // Text symbols (types t, T, w, W) of a kallsyms listing. Fails when it has none with a
   // non-zero address (not root, or kptr_restrict).
   static Result<KernelSymbols> parse(std::string_view text);
@@ -30,14 +30,14 @@ class KernelSymbols {
   std::optional<KernelSymbol> lookup(uint64_t address) const;
   size_t size() const { return syms_.size(); }
 
- private:
+private:
   struct Entry {
     uint64_t address;
     uint32_t name_off, name_len;
     uint32_t module_off, module_len;
   };
-  std::string pool_;  // names and module names, referenced by offset
+  std::string pool_; // names and module names, referenced by offset
   std::vector<Entry> syms_;
 };
 
-}  // namespace octagon::symbols
+} // namespace octagon::symbols

@@ -13,10 +13,10 @@
 namespace octagon::symbols {
 
 struct Mapping {
-  uint64_t start = 0, end = 0;  // [start, end)
-  uint64_t offset = 0;          // file offset of start
-  std::string path;             // as the process sees it; "" for anonymous memory
-  bool deleted = false;         // the path had " (deleted)"
+  uint64_t start = 0, end = 0; // [start, end)
+  uint64_t offset = 0;         // file offset of start
+  std::string path;            // as the process sees it; "" for anonymous memory
+  bool deleted = false;        // the path had " (deleted)"
 };
 
 // Mappings of a maps listing, in address order. Lines that do not parse are skipped.
@@ -26,4 +26,4 @@ Result<std::vector<Mapping>> read_maps(pid_t pid, const std::string& procfs = "/
 // The mapping containing `address`, or null. `maps` must be sorted by start.
 const Mapping* find_mapping(const std::vector<Mapping>& maps, uint64_t address);
 
-}  // namespace octagon::symbols
+} // namespace octagon::symbols

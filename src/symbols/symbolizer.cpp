@@ -25,30 +25,36 @@ uint64_t monotonic_ns() {
   return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
 }
 
-}  // namespace
+} // namespace
 
 bool Symbolizer::load_kallsyms() {
   uint64_t now = monotonic_ns();
-  if (kallsyms_loaded_ns_ && now - kallsyms_loaded_ns_ < kKallsymsReloadNs) return kallsyms_.has_value();
+  if (kallsyms_loaded_ns_ && now - kallsyms_loaded_ns_ < kKallsymsReloadNs)
+    return kallsyms_.has_value();
   kallsyms_loaded_ns_ = now;
   stats_.kallsyms_loads++;
   auto k = KernelSymbols::load(options_.kallsyms);
-  if (k) kallsyms_ = std::move(*k);
+  if (k)
+    kallsyms_ = std::move(*k);
   return kallsyms_.has_value();
 }
 
 void Symbolizer::kernel(std::span<const uint64_t> addresses, std::vector<Frame>& out) {
   out.clear();
-  if (addresses.empty()) return;
-  if (!kallsyms_) load_kallsyms();
+  if (addresses.empty())
+    return;
+  if (!kallsyms_)
+    load_kallsyms();
   bool reloaded = false;
   for (uint64_t a : addresses) {
-    if (a == 0) continue;
+    if (a == 0)
+      continue;
     stats_.kernel_frames++;
     std::optional<KernelSymbol> s = kallsyms_ ? kallsyms_->lookup(a) : std::nullopt;
-    if (!s && !reloaded) {  // maybe a module loaded since
+    if (!s && !reloaded) { // maybe a module loaded since
       reloaded = true;
-      if (load_kallsyms() && kallsyms_) s = kallsyms_->lookup(a);
+      if (load_kallsyms() && kallsyms_)
+        s = kallsyms_->lookup(a);
     }
     if (!s) {
       stats_.kernel_unresolved++;
@@ -64,12 +70,14 @@ void Symbolizer::kernel(std::span<const uint64_t> addresses, std::vector<Frame>&
 }
 
 std::shared_ptr<const ElfSymbols> Symbolizer::symbols_for(pid_t pid, const Mapping& m) {
-  if (m.path.empty() || m.path[0] != '/') return nullptr;  // [heap], [vdso], anonymous
+  if (m.path.empty() || m.path[0] != '/')
+    return nullptr; // [heap], [vdso], anonymous
   char range[64];
   snprintf(range, sizeof range, "%" PRIx64 "-%" PRIx64, m.start, m.end);
   std::string base = options_.procfs + "/" + std::to_string(pid);
   Fd fd(::open((base + "/map_files/" + range).c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) fd.reset(::open((base + "/root" + m.path).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid())
+    fd.reset(::open((base + "/root" + m.path).c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     stats_.elf_errors++;
     return nullptr;
@@ -108,11 +116,13 @@ Symbolizer::ProcessMaps* Symbolizer::maps_of(pid_t pid, uint64_t generation, boo
   auto maps = read_maps(pid, options_.procfs);
   if (!maps) {
     stats_.maps_errors++;
-    if (it != processes_.end()) processes_.erase(it);
+    if (it != processes_.end())
+      processes_.erase(it);
     return nullptr;
   }
   if (it == processes_.end()) {
-    if (processes_.size() >= kMaxProcesses) processes_.clear();  // cheap bound; re-read later
+    if (processes_.size() >= kMaxProcesses)
+      processes_.clear(); // cheap bound; re-read later
     it = processes_.emplace(pid, ProcessMaps{}).first;
   }
   ProcessMaps& pm = it->second;
@@ -126,34 +136,41 @@ Symbolizer::ProcessMaps* Symbolizer::maps_of(pid_t pid, uint64_t generation, boo
 void Symbolizer::user(pid_t pid, uint64_t generation, std::span<const uint64_t> addresses,
                       std::vector<Frame>& out) {
   out.clear();
-  if (addresses.empty()) return;
+  if (addresses.empty())
+    return;
   ProcessMaps* pm = maps_of(pid, generation, false);
-  if (!pm) return;
+  if (!pm)
+    return;
   bool reread = false;
   for (uint64_t a : addresses) {
-    if (a == 0) continue;
+    if (a == 0)
+      continue;
     stats_.user_frames++;
     const Mapping* m = find_mapping(pm->maps, a);
-    if (!m && !reread) {  // maybe mapped since the maps were read
+    if (!m && !reread) { // maybe mapped since the maps were read
       reread = true;
       pm = maps_of(pid, generation, true);
-      if (!pm) return;
+      if (!pm)
+        return;
       m = find_mapping(pm->maps, a);
     }
-    if (!m) {  // not code of the process: a frame-pointer walk through code built without them
+    if (!m) { // not code of the process: a frame-pointer walk through code built without them
       stats_.user_unmapped++;
       continue;
     }
     auto cached = pm->symbols.find(m->start);
-    if (cached == pm->symbols.end()) cached = pm->symbols.emplace(m->start, symbols_for(pid, *m)).first;
+    if (cached == pm->symbols.end())
+      cached = pm->symbols.emplace(m->start, symbols_for(pid, *m)).first;
     Frame f;
     f.address = a;
     f.offset = a - m->start + m->offset;
     f.module = m->path;
-    if (cached->second) f.symbol = std::string(cached->second->lookup(f.offset));
-    if (f.symbol.empty()) stats_.user_no_symbol++;
+    if (cached->second)
+      f.symbol = std::string(cached->second->lookup(f.offset));
+    if (f.symbol.empty())
+      stats_.user_no_symbol++;
     out.push_back(std::move(f));
   }
 }
 
-}  // namespace octagon::symbols
+} // namespace octagon::symbols

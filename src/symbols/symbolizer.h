@@ -28,26 +28,26 @@ namespace octagon::symbols {
 
 struct Frame {
   uint64_t address = 0;
-  uint64_t offset = 0;  // kernel: into the symbol; user: into the module file
-  std::string symbol;   // "" when unknown
-  std::string module;   // kernel: module name ("" for the core kernel); user: mapped path
+  uint64_t offset = 0; // kernel: into the symbol; user: into the module file
+  std::string symbol;  // "" when unknown
+  std::string module;  // kernel: module name ("" for the core kernel); user: mapped path
 };
 
 struct SymbolizerStats {
-  uint64_t kernel_frames = 0, kernel_unresolved = 0;  // unresolved frames are left out
-  uint64_t user_frames = 0, user_unmapped = 0;        // addresses in no mapping are left out
-  uint64_t user_no_symbol = 0;                        // frames kept without a function name
-  uint64_t maps_errors = 0;                           // /proc/<pid>/maps unreadable (exited)
-  uint64_t elf_errors = 0;                            // mapped files without readable symbols
+  uint64_t kernel_frames = 0, kernel_unresolved = 0; // unresolved frames are left out
+  uint64_t user_frames = 0, user_unmapped = 0;       // addresses in no mapping are left out
+  uint64_t user_no_symbol = 0;                       // frames kept without a function name
+  uint64_t maps_errors = 0;                          // /proc/<pid>/maps unreadable (exited)
+  uint64_t elf_errors = 0;                           // mapped files without readable symbols
   uint64_t kallsyms_loads = 0;
 };
 
 class Symbolizer {
- public:
+public:
   struct Options {
     std::string procfs = "/proc";
     std::string kallsyms = "/proc/kallsyms";
-    size_t max_elf_files = 64;  // symbol tables kept (least recently used dropped)
+    size_t max_elf_files = 64; // symbol tables kept (least recently used dropped)
   };
   Symbolizer() : Symbolizer(Options{}) {}
   explicit Symbolizer(Options options) : options_(std::move(options)) {}
@@ -63,7 +63,7 @@ class Symbolizer {
   }
   const SymbolizerStats& stats() const { return stats_; }
 
- private:
+private:
   struct FileKey {
     uint64_t dev, ino, size, mtime_ns;
     bool operator==(const FileKey&) const = default;
@@ -75,7 +75,7 @@ class Symbolizer {
   };
   struct CachedFile {
     FileKey key;
-    std::shared_ptr<const ElfSymbols> symbols;  // null: the file has none we can read
+    std::shared_ptr<const ElfSymbols> symbols; // null: the file has none we can read
   };
 
   // One process's maps and, per mapping start, the symbols of the mapped file.
@@ -96,10 +96,10 @@ class Symbolizer {
   Options options_;
   std::optional<KernelSymbols> kallsyms_;
   uint64_t kallsyms_loaded_ns_ = 0;
-  std::list<CachedFile> lru_;  // most recent first
+  std::list<CachedFile> lru_; // most recent first
   std::unordered_map<FileKey, std::list<CachedFile>::iterator, FileKeyHash> files_;
   std::unordered_map<pid_t, ProcessMaps> processes_;
   SymbolizerStats stats_;
 };
 
-}  // namespace octagon::symbols
+} // namespace octagon::symbols

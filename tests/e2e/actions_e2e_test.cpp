@@ -46,14 +46,16 @@ spec:
     - matchArgs:
       - {index: 1, operator: Prefix, values: ["/tmp/octagon-e2e-canary"]}
       matchActions:
-      - {action: GetUrl, argUrl: ")" + url + R"("}
+      - {action: GetUrl, argUrl: ")" +
+         url + R"("}
 )";
 }
 
 class ActionsE2e : public ::testing::Test {
- protected:
+protected:
   void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "loading policies needs root";
+    if (geteuid() != 0)
+      GTEST_SKIP() << "loading policies needs root";
     dir_ = fs::temp_directory_path() / ("octagon-act-" + std::to_string(getpid()));
     fs::create_directories(dir_);
   }
@@ -69,7 +71,8 @@ class ActionsE2e : public ::testing::Test {
 void opens(const std::string& path, int n) {
   for (int i = 0; i < n; i++) {
     int fd = open(path.c_str(), O_RDONLY);
-    if (fd >= 0) close(fd);
+    if (fd >= 0)
+      close(fd);
   }
 }
 
@@ -77,15 +80,17 @@ std::vector<json> kprobes_with_path(const std::string& out, const std::string& p
   std::vector<json> found;
   for (const auto& line : lines_with(out, "process_kprobe")) {
     json k = json::parse(line)["process_kprobe"];
-    if (k["args"].size() == 1 && k["args"][0]["string_arg"] == path) found.push_back(k);
+    if (k["args"].size() == 1 && k["args"][0]["string_arg"] == path)
+      found.push_back(k);
   }
   return found;
 }
 
 TEST_F(ActionsE2e, StacksRateLimitAndGetUrl) {
   TestHttpServer server;
-  AgentProcess agent(dir_.string(), {"--tracing-policy", write_policy(policy(server.url("/canary"))),
-                                     "--node-name", "e2e"});
+  AgentProcess agent(
+      dir_.string(),
+      {"--tracing-policy", write_policy(policy(server.url("/canary"))), "--node-name", "e2e"});
   ASSERT_TRUE(agent.wait_stderr("exporting events")) << agent.err();
   opens("/tmp/octagon-e2e-stack", 1);
   opens("/tmp/octagon-e2e-rl", 25);
@@ -108,7 +113,7 @@ TEST_F(ActionsE2e, StacksRateLimitAndGetUrl) {
   ASSERT_GE(ks.size(), 2u);
   bool syscall_entry = false;
   for (const json& f : ks) {
-    EXPECT_FALSE(f.contains("address"));  // hidden without --expose-stack-addresses
+    EXPECT_FALSE(f.contains("address")); // hidden without --expose-stack-addresses
     EXPECT_TRUE(f["symbol"].is_string());
     syscall_entry |= f["symbol"].get<std::string>().find("do_syscall_64") != std::string::npos;
   }
@@ -117,7 +122,7 @@ TEST_F(ActionsE2e, StacksRateLimitAndGetUrl) {
   ASSERT_TRUE(us.is_array()) << stack[0].dump();
   ASSERT_GE(us.size(), 1u);
   EXPECT_NE(us[0]["module"].get<std::string>().find("libc"), std::string::npos) << us.dump();
-  EXPECT_TRUE(us[0]["offset"].is_string());  // uint64 in protojson
+  EXPECT_TRUE(us[0]["offset"].is_string()); // uint64 in protojson
 
   EXPECT_EQ(rl.size(), 1u);
   ASSERT_EQ(canary.size(), 1u);
@@ -149,7 +154,7 @@ TEST_F(ActionsE2e, CompactOutputPrintsStackLines) {
     out = agent.out();
   }
   EXPECT_EQ(agent.stop(), 0);
-  size_t line = out.find(" openat ");  // Tetragon's sys_openat line
+  size_t line = out.find(" openat "); // Tetragon's sys_openat line
   ASSERT_NE(line, std::string::npos) << out;
   size_t k = out.find("\nKernel:\n   0x0: ", line);
   ASSERT_NE(k, std::string::npos) << out;
@@ -157,5 +162,5 @@ TEST_F(ActionsE2e, CompactOutputPrintsStackLines) {
   EXPECT_NE(out.find("\nUser:\n   0x0: ", k), std::string::npos) << out;
 }
 
-}  // namespace
-}  // namespace octagon::testing
+} // namespace
+} // namespace octagon::testing

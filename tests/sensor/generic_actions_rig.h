@@ -27,10 +27,11 @@ struct RawGeneric {
 };
 
 class RawGenericReader : public bpf::RecordHandler {
- public:
+public:
   void on_record(const void* data, size_t size) override {
     auto op = sensors::record_op(data, size);
-    if (!op || *op != OCT_MSG_GENERIC) return;
+    if (!op || *op != OCT_MSG_GENERIC)
+      return;
     RawGeneric c;
     memcpy(&c.ev, data, sizeof(c.ev));
     const char* p = static_cast<const char*>(data) + sizeof(oct_gen_event);
@@ -112,9 +113,10 @@ struct ActionRig {
 
   size_t count_path(const std::string& path) const {
     size_t n = 0;
-    for (const auto& g : reader.got) n += !g.args.empty() && g.args[0] == path;
+    for (const auto& g : reader.got)
+      n += !g.args.empty() && g.args[0] == path;
     return n;
   }
 };
 
-}  // namespace octagon::testing
+} // namespace octagon::testing

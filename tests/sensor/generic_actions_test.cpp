@@ -17,15 +17,16 @@ namespace {
 
 void open_path(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY);
-  if (fd >= 0) close(fd);
+  if (fd >= 0)
+    close(fd);
 }
 
 void open_n(const std::string& path, int n) {
-  for (int i = 0; i < n; i++) open_path(path);
+  for (int i = 0; i < n; i++)
+    open_path(path);
 }
 
-template <typename F>
-void run_child(F&& body) {
+template <typename F> void run_child(F&& body) {
   pid_t pid = fork();
   if (pid == 0) {
     body();
@@ -50,15 +51,15 @@ TEST(GenericActions, RateLimitPostsOncePerWindowAndArguments) {
   ASSERT_TRUE(r) << r.error().describe();
   run_child([] {
     open_n("/tmp/octagon-rl-a", 5);
-    open_n("/tmp/octagon-rl-b", 5);  // other arguments: a key of their own
-    usleep(1'300'000);               // the window has passed
+    open_n("/tmp/octagon-rl-b", 5); // other arguments: a key of their own
+    usleep(1'300'000);              // the window has passed
     open_n("/tmp/octagon-rl-a", 5);
   });
   rig.drain();
   EXPECT_EQ(rig.count_path("/tmp/octagon-rl-a"), 2u);
   EXPECT_EQ(rig.count_path("/tmp/octagon-rl-b"), 1u);
   EXPECT_EQ(rig.reader.got.size(), 3u);
-  EXPECT_EQ(rig.stat(OCT_GS_RATE_LIMITED), 12u);  // every suppressed event is counted
+  EXPECT_EQ(rig.stat(OCT_GS_RATE_LIMITED), 12u); // every suppressed event is counted
   EXPECT_EQ(rig.stat(OCT_GS_POST), 3u);
 }
 
@@ -79,9 +80,9 @@ void threads_then_processes() {
 TEST(GenericActions, RateLimitScopes) {
   OCTAGON_REQUIRE_SENSOR();
   const std::pair<uint8_t, size_t> cases[] = {
-      {OCT_RL_THREAD, 4u},   // 2 processes x 2 threads
-      {OCT_RL_PROCESS, 2u},  // 2 processes
-      {OCT_RL_GLOBAL, 1u},   // everyone shares the window
+      {OCT_RL_THREAD, 4u},  // 2 processes x 2 threads
+      {OCT_RL_PROCESS, 2u}, // 2 processes
+      {OCT_RL_GLOBAL, 1u},  // everyone shares the window
   };
   for (auto [scope, want] : cases) {
     ActionRig rig;
@@ -107,7 +108,8 @@ TEST(GenericActions, StacksAreCapturedAfterTheArguments) {
   const RawGeneric& g = rig.reader.got[0];
   EXPECT_EQ(g.args[0], path);
   ASSERT_GE(g.kstack.size(), 2u);
-  for (uint64_t a : g.kstack) EXPECT_GE(a, 0xffff800000000000ull) << std::hex << a;
+  for (uint64_t a : g.kstack)
+    EXPECT_GE(a, 0xffff800000000000ull) << std::hex << a;
   // Frame 0 is the syscall instruction in libc; outer frames follow frame pointers, which
   // code built without them does not keep (they may be any word of the stack).
   ASSERT_GE(g.ustack.size(), 1u);
@@ -158,9 +160,9 @@ TEST(GenericActions, SigkillLandsBeforeTheNextUserInstruction) {
       std::string m = marker;
       int fd = open(m.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       if (round % 2) {
-        open(static_cast<const char*>(mapped), O_RDONLY);  // read at the exit half
+        open(static_cast<const char*>(mapped), O_RDONLY); // read at the exit half
       } else {
-        std::string path = "/tmp/octagon-kill-trigger";  // on the stack: read at entry
+        std::string path = "/tmp/octagon-kill-trigger"; // on the stack: read at entry
         open(path.c_str(), O_RDONLY);
       }
       (void)!write(fd, "reached", 7);
@@ -181,7 +183,7 @@ TEST(GenericActions, SigkillLandsBeforeTheNextUserInstruction) {
     EXPECT_EQ(g.ev.action_done, 1);
     deferred += (g.ev.flags & OCT_GEF_DEFERRED) != 0;
   }
-  EXPECT_GT(deferred, 0u);  // both paths were exercised
+  EXPECT_GT(deferred, 0u); // both paths were exercised
   EXPECT_LT(deferred, 20u);
   EXPECT_EQ(rig.stat(OCT_GS_SIGNAL), 20u);
   EXPECT_EQ(rig.stat(OCT_GS_SIGNAL_FAILED), 0u);
@@ -190,5 +192,5 @@ TEST(GenericActions, SigkillLandsBeforeTheNextUserInstruction) {
   unlink("/tmp/octagon-kill-pathfile");
 }
 
-}  // namespace
-}  // namespace octagon::testing
+} // namespace
+} // namespace octagon::testing

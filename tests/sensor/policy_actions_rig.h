@@ -31,7 +31,7 @@ struct RecordedKprobe {
 };
 
 class KprobeRecorder : public daemon::EventSink {
- public:
+public:
   void on_exec(const events::ExecEvent&) override {}
   void on_exit(const events::ExitEvent&) override {}
   void on_kprobe(const events::KprobeEvent& ev) override {
@@ -40,7 +40,8 @@ class KprobeRecorder : public daemon::EventSink {
     r.function_name = ev.function_name;
     r.policy_name = ev.policy_name;
     r.action = ev.action;
-    for (const auto& a : ev.args) r.string_args.push_back(a.s);
+    for (const auto& a : ev.args)
+      r.string_args.push_back(a.s);
     r.kernel_stack = ev.kernel_stack_trace;
     r.user_stack = ev.user_stack_trace;
     got.push_back(std::move(r));
@@ -49,14 +50,15 @@ class KprobeRecorder : public daemon::EventSink {
   std::vector<RecordedKprobe> with_path(const std::string& path) const {
     std::vector<RecordedKprobe> out;
     for (const auto& r : got)
-      if (!r.string_args.empty() && r.string_args.back() == path) out.push_back(r);
+      if (!r.string_args.empty() && r.string_args.back() == path)
+        out.push_back(r);
     return out;
   }
   std::vector<RecordedKprobe> got;
 };
 
 class PolicyRig {
- public:
+public:
   PolicyRig() {
     sensors::ProcessSensorConfig cfg;
     auto s = sensors::ProcessSensor::create(cfg, probe_);
@@ -81,22 +83,25 @@ class PolicyRig {
   }
 
   Result<std::string> load(const std::string& yaml, bool monitor = false) {
-    OCTAGON_ASSIGN_OR_RETURN(policy::TracingPolicy p, policy::parse_policy(yaml, "test-policy.yaml"));
+    OCTAGON_ASSIGN_OR_RETURN(policy::TracingPolicy p,
+                             policy::parse_policy(yaml, "test-policy.yaml"));
     policy::CompileOptions o;
-    if (monitor) o.mode_override = policy::PolicyMode::kMonitor;
+    if (monitor)
+      o.mode_override = policy::PolicyMode::kMonitor;
     return policies_->add(p, o);
   }
   void drain() { (void)rb_->poll(0); }
   daemon::PolicyStatus status(const std::string& name) const {
     for (auto& s : policies_->status())
-      if (s.name == name) return s;
+      if (s.name == name)
+        return s;
     return {};
   }
   const KprobeRecorder& recorder() const { return recorder_; }
   daemon::UserActionRunner& runner() { return runner_; }
   const daemon::ProcessorStats& stats() const { return processor_->stats(); }
 
- private:
+private:
   bpf::FeatureProbe probe_;
   BootClock clock_;
   events::ProcessCache cache_{4096};
@@ -106,7 +111,7 @@ class PolicyRig {
   std::unique_ptr<daemon::TracefsKernelFacts> facts_;
   daemon::UserActionRunner runner_;
   std::unique_ptr<daemon::EventProcessor> processor_;
-  std::unique_ptr<daemon::PolicyManager> policies_;  // before the sensor whose maps it shares
+  std::unique_ptr<daemon::PolicyManager> policies_; // before the sensor whose maps it shares
   std::unique_ptr<bpf::RingBufferReader> rb_;
 };
 
@@ -123,8 +128,11 @@ inline std::string openat_policy(const std::string& name, const std::string& pre
          "    - {index: 1, type: string}\n"
          "    selectors:\n"
          "    - matchArgs:\n"
-         "      - {index: 1, operator: Prefix, values: [\"" + prefix + "\"]}\n"
-         "      matchActions:\n" + actions;
+         "      - {index: 1, operator: Prefix, values: [\"" +
+         prefix +
+         "\"]}\n"
+         "      matchActions:\n" +
+         actions;
 }
 
-}  // namespace octagon::testing
+} // namespace octagon::testing

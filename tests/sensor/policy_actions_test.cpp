@@ -19,29 +19,34 @@ using namespace std::chrono_literals;
 
 void open_path(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY);
-  if (fd >= 0) close(fd);
+  if (fd >= 0)
+    close(fd);
 }
 
 bool has_symbol(const std::vector<events::StackTraceEntry>& frames, const std::string& part) {
   for (const auto& f : frames)
-    if (f.symbol.find(part) != std::string::npos) return true;
+    if (f.symbol.find(part) != std::string::npos)
+      return true;
   return false;
 }
 
 std::string describe(const std::vector<events::StackTraceEntry>& frames) {
   std::string s;
-  for (const auto& f : frames) s += f.symbol + "+" + std::to_string(f.offset) + " (" + f.module + ")\n";
+  for (const auto& f : frames)
+    s += f.symbol + "+" + std::to_string(f.offset) + " (" + f.module + ")\n";
   return s;
 }
 
 TEST(PolicyActions, RateLimitFromYaml) {
   OCTAGON_REQUIRE_SENSOR();
   PolicyRig rig;
-  auto name = rig.load(openat_policy("rl", "/tmp/octagon-prl-",
-                                     "      - action: Post\n        rateLimit: 1m\n"));
+  auto name = rig.load(
+      openat_policy("rl", "/tmp/octagon-prl-", "      - action: Post\n        rateLimit: 1m\n"));
   ASSERT_TRUE(name) << name.error().describe();
-  for (int i = 0; i < 10; i++) open_path("/tmp/octagon-prl-a");
-  for (int i = 0; i < 10; i++) open_path("/tmp/octagon-prl-b");
+  for (int i = 0; i < 10; i++)
+    open_path("/tmp/octagon-prl-a");
+  for (int i = 0; i < 10; i++)
+    open_path("/tmp/octagon-prl-b");
   rig.drain();
   EXPECT_EQ(rig.recorder().with_path("/tmp/octagon-prl-a").size(), 1u);
   EXPECT_EQ(rig.recorder().with_path("/tmp/octagon-prl-b").size(), 1u);
@@ -67,7 +72,7 @@ TEST(PolicyActions, KernelStackTraceSymbolizesToKernelFunctions) {
   ASSERT_GE(ks.size(), 3u);
   for (const auto& f : ks) {
     EXPECT_FALSE(f.symbol.empty());
-    EXPECT_EQ(f.address, 0u);  // hidden unless --expose-stack-addresses
+    EXPECT_EQ(f.address, 0u); // hidden unless --expose-stack-addresses
   }
   EXPECT_TRUE(has_symbol(ks, "do_syscall_64") || has_symbol(ks, "x64_sys")) << describe(ks);
   EXPECT_TRUE(got[0].user_stack.empty());
@@ -83,7 +88,7 @@ TEST(PolicyActions, UserStackTraceNamesTheProgramsFunctions) {
   ASSERT_TRUE(name) << name.error().describe();
   pid_t pid = spawn({testprog("stack_probe"), "/tmp/octagon-pus-probe", "3"});
   std::vector<RecordedKprobe> got;
-  for (int i = 0; i < 100 && got.empty(); i++) {  // the child sleeps after its open: symbolized live
+  for (int i = 0; i < 100 && got.empty(); i++) { // the child sleeps after its open: symbolized live
     usleep(20'000);
     rig.drain();
     got = rig.recorder().with_path("/tmp/octagon-pus-probe");
@@ -104,10 +109,11 @@ TEST(PolicyActions, GetUrlAndDnsLookupRunInTheAgent) {
   OCTAGON_REQUIRE_SENSOR();
   TestHttpServer server;
   PolicyRig rig;
-  auto name = rig.load(openat_policy("canary", "/tmp/octagon-canary-",
-                                     "      - action: GetUrl\n        argUrl: " + server.url("/tripped") +
-                                         "\n      - action: DnsLookup\n        argFqdn: localhost\n"
-                                         "      - action: NoPost\n"));
+  auto name =
+      rig.load(openat_policy("canary", "/tmp/octagon-canary-",
+                             "      - action: GetUrl\n        argUrl: " + server.url("/tripped") +
+                                 "\n      - action: DnsLookup\n        argFqdn: localhost\n"
+                                 "      - action: NoPost\n"));
   ASSERT_TRUE(name) << name.error().describe();
   open_path("/tmp/octagon-canary-token");
   rig.drain();
@@ -117,7 +123,7 @@ TEST(PolicyActions, GetUrlAndDnsLookupRunInTheAgent) {
   auto c = rig.runner().counts();
   EXPECT_EQ(c.get_url_ok, 1u);
   EXPECT_EQ(c.dns_lookup_ok, 1u);
-  EXPECT_TRUE(rig.recorder().got.empty());  // NoPost: nothing exported
+  EXPECT_TRUE(rig.recorder().got.empty()); // NoPost: nothing exported
   EXPECT_EQ(rig.stats().policy_nopost.load(), 1u);
   EXPECT_EQ(rig.status("canary").nopost, 1u);
 }
@@ -127,13 +133,15 @@ TEST(PolicyActions, GetUrlAndDnsLookupRunInTheAgent) {
 TEST(PolicyActions, NotifyEnforcerKills) {
   OCTAGON_REQUIRE_SENSOR();
   PolicyRig rig;
-  auto name = rig.load(openat_policy("enforce", "/tmp/octagon-penf-",
-                                     "      - action: NotifyEnforcer\n        argSig: 9\n        argError: -1\n",
-                                     "  enforcers:\n  - calls: [sys_openat]\n"));
+  auto name = rig.load(
+      openat_policy("enforce", "/tmp/octagon-penf-",
+                    "      - action: NotifyEnforcer\n        argSig: 9\n        argError: -1\n",
+                    "  enforcers:\n  - calls: [sys_openat]\n"));
   ASSERT_TRUE(name) << name.error().describe();
   daemon::PolicyStatus st = rig.status("enforce");
   std::string notes;
-  for (const auto& n : st.notes) notes += n + "\n";
+  for (const auto& n : st.notes)
+    notes += n + "\n";
   EXPECT_NE(notes.find("argError -1 cannot be returned"), std::string::npos) << notes;
   pid_t pid = fork();
   if (pid == 0) {
@@ -156,7 +164,8 @@ TEST(PolicyActions, NotifyEnforcerKills) {
 TEST(PolicyActions, MonitorModeCountsInsteadOfKilling) {
   OCTAGON_REQUIRE_SENSOR();
   PolicyRig rig;
-  auto name = rig.load(openat_policy("watch", "/tmp/octagon-pmon-", "      - action: Sigkill\n"), true);
+  auto name =
+      rig.load(openat_policy("watch", "/tmp/octagon-pmon-", "      - action: Sigkill\n"), true);
   ASSERT_TRUE(name) << name.error().describe();
   pid_t pid = fork();
   if (pid == 0) {
@@ -177,5 +186,5 @@ TEST(PolicyActions, MonitorModeCountsInsteadOfKilling) {
   EXPECT_EQ(st.signals, 0u);
 }
 
-}  // namespace
-}  // namespace octagon::testing
+} // namespace
+} // namespace octagon::testing

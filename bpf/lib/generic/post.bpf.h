@@ -49,12 +49,19 @@ static __always_inline int oct_rate_limited(struct oct_gen_config *cfg, struct o
 	sc->rl.scope = sel->rate_limit_scope;
 	sc->rl.pad = 0;
 	switch (sel->rate_limit_scope) {
-	case OCT_RL_THREAD: sc->rl.scope_id = pid_tgid; break;
-	case OCT_RL_PROCESS: sc->rl.scope_id = pid_tgid >> 32; break;
-	default: sc->rl.scope_id = 0; break;
+	case OCT_RL_THREAD:
+		sc->rl.scope_id = pid_tgid;
+		break;
+	case OCT_RL_PROCESS:
+		sc->rl.scope_id = pid_tgid >> 32;
+		break;
+	default:
+		sc->rl.scope_id = 0;
+		break;
 	}
 	for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
-		sc->rl.arg_hash[i] = i < cfg->nargs ? oct_rl_arg_hash(h, sc->off[i & 7], sc->len[i & 7]) : 0;
+		sc->rl.arg_hash[i] =
+		    i < cfg->nargs ? oct_rl_arg_hash(h, sc->off[i & 7], sc->len[i & 7]) : 0;
 	now = bpf_ktime_get_boot_ns();
 	last = bpf_map_lookup_elem(&gen_ratelimit, &sc->rl);
 	if (last && now - *last < sel->rate_limit_ns)
@@ -70,7 +77,8 @@ static __always_inline __u32 oct_capture_stacks(void *ctx, struct oct_gen_select
 {
 	long n;
 
-	if ((sel->stack & OCT_GEN_STACK_KERNEL) && pos <= OCT_EXEC_DATA_MAX - 2 * OCT_GEN_STACK_BYTES) {
+	if ((sel->stack & OCT_GEN_STACK_KERNEL) &&
+	    pos <= OCT_EXEC_DATA_MAX - 2 * OCT_GEN_STACK_BYTES) {
 		n = bpf_get_stack(ctx, &h->data[pos], OCT_GEN_STACK_BYTES, 0);
 		if (n > 0 && n <= OCT_GEN_STACK_BYTES) {
 			ev->kstack_len = n;

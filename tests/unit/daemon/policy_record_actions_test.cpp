@@ -16,13 +16,13 @@ namespace {
 using namespace std::chrono_literals;
 
 class FixedClock : public BootClock {
- public:
+public:
   uint64_t boot_now_ns() const override { return 1000; }
   uint64_t wall_now_ns() const override { return 1700000000000000000ull; }
 };
 
 class KprobeSink : public EventSink {
- public:
+public:
   void on_exec(const events::ExecEvent&) override {}
   void on_exit(const events::ExitEvent&) override {}
   void on_kprobe(const events::KprobeEvent& e) override { seen.push_back(e); }
@@ -31,7 +31,8 @@ class KprobeSink : public EventSink {
 
 // One string argument, then the kernel and user stacks.
 std::vector<uint8_t> record(uint32_t hook, uint8_t selector, const std::string& arg,
-                            const std::vector<uint64_t>& kstack, const std::vector<uint64_t>& ustack) {
+                            const std::vector<uint64_t>& kstack,
+                            const std::vector<uint64_t>& ustack) {
   oct_gen_event ev{};
   ev.hdr.op = OCT_MSG_GENERIC;
   ev.hdr.abi_version = OCTAGON_ABI_VERSION;
@@ -51,10 +52,12 @@ std::vector<uint8_t> record(uint32_t hook, uint8_t selector, const std::string& 
   memcpy(p, &ev, sizeof ev);
   p += sizeof ev;
   memcpy(p, arg.data(), arg.size());
-  p += arg.size();  // stacks are not 8-byte aligned in the record
-  if (!kstack.empty()) memcpy(p, kstack.data(), kstack.size() * 8);
+  p += arg.size(); // stacks are not 8-byte aligned in the record
+  if (!kstack.empty())
+    memcpy(p, kstack.data(), kstack.size() * 8);
   p += kstack.size() * 8;
-  if (!ustack.empty()) memcpy(p, ustack.data(), ustack.size() * 8);
+  if (!ustack.empty())
+    memcpy(p, ustack.data(), ustack.size() * 8);
   return out;
 }
 
@@ -82,11 +85,11 @@ TEST(PolicyRecordDecode, StacksFollowTheArguments) {
   EXPECT_EQ(d.user_stack, std::vector<uint64_t>{0x401000});
 
   auto cut = rec;
-  cut.resize(cut.size() - 4);  // the user stack overruns the record
+  cut.resize(cut.size() - 4); // the user stack overruns the record
   auto r = sensors::decode_generic(cut.data(), cut.size(), d);
   EXPECT_FALSE(r);
   auto odd = rec;
-  reinterpret_cast<oct_gen_event*>(odd.data())->kstack_len = 9;  // not whole addresses
+  reinterpret_cast<oct_gen_event*>(odd.data())->kstack_len = 9; // not whole addresses
   EXPECT_FALSE(sensors::decode_generic(odd.data(), odd.size(), d));
 }
 
@@ -95,7 +98,7 @@ TEST(PolicyRecordProcess, KernelFramesSymbolizedAddressesHiddenByDefault) {
     FixedClock clock;
     events::ProcessCache cache(64);
     ProcessorOptions o{"node", false, 8};
-    o.procfs = std::string(OCTAGON_SOURCE_DIR) + "/tests/fixtures/symbols";  // has "kallsyms"
+    o.procfs = std::string(OCTAGON_SOURCE_DIR) + "/tests/fixtures/symbols"; // has "kallsyms"
     o.expose_stack_addresses = expose;
     EventProcessor proc(o, cache, clock);
     HookRegistry hooks;
@@ -103,17 +106,18 @@ TEST(PolicyRecordProcess, KernelFramesSymbolizedAddressesHiddenByDefault) {
     proc.set_hook_registry(&hooks);
     KprobeSink sink;
     proc.add_sink(&sink);
-    auto rec = record(id, 0, "/etc/x", {0xffffffff81002010ull, 0xffffffffc0a01804ull, 0x10}, {0x401000});
+    auto rec =
+        record(id, 0, "/etc/x", {0xffffffff81002010ull, 0xffffffffc0a01804ull, 0x10}, {0x401000});
     proc.on_record(rec.data(), rec.size());
     ASSERT_EQ(sink.seen.size(), 1u);
     const auto& ks = sink.seen[0].kernel_stack_trace;
-    ASSERT_EQ(ks.size(), 2u);  // 0x10 is no kernel symbol: left out, counted
+    ASSERT_EQ(ks.size(), 2u); // 0x10 is no kernel symbol: left out, counted
     EXPECT_EQ(ks[0].symbol, "do_syscall_64");
     EXPECT_EQ(ks[0].offset, 0x10u);
     EXPECT_EQ(ks[0].address, expose ? 0xffffffff81002010ull : 0u);
     EXPECT_EQ(ks[1].symbol, "mod_exported");
     EXPECT_EQ(ks[1].module, "xfs");
-    EXPECT_TRUE(sink.seen[0].user_stack_trace.empty());  // no such process in the fixture dir
+    EXPECT_TRUE(sink.seen[0].user_stack_trace.empty()); // no such process in the fixture dir
     proc.publish_cache_stats();
     EXPECT_EQ(proc.stats().stack_kernel_unresolved.load(), 1u);
     EXPECT_EQ(proc.stats().stack_maps_errors.load(), 1u);
@@ -132,7 +136,7 @@ TEST(PolicyRecordProcess, NoPostRecordsOnlyRunAgentActions) {
   proc.add_sink(&sink);
 
   auto rec = record(id, 0, "/etc/x", {}, {});
-  proc.on_record(rec.data(), rec.size());  // no runner yet: counted as not run
+  proc.on_record(rec.data(), rec.size()); // no runner yet: counted as not run
   EXPECT_EQ(proc.stats().user_actions_not_run.load(), 1u);
 
   UserActionRunner runner;
@@ -145,5 +149,5 @@ TEST(PolicyRecordProcess, NoPostRecordsOnlyRunAgentActions) {
   EXPECT_EQ(proc.stats().policy_nopost.load(), 2u);
 }
 
-}  // namespace
-}  // namespace octagon::daemon
+} // namespace
+} // namespace octagon::daemon

@@ -59,5 +59,5 @@ TEST(PolicyStatusJson, NoPoliciesIsAnEmptyList) {
   EXPECT_TRUE(j["policies"].empty());
 }
 
-}  // namespace
-}  // namespace octagon::daemon
+} // namespace
+} // namespace octagon::daemon

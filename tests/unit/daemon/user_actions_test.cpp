@@ -62,7 +62,7 @@ TEST(UserActionRunner, RunsAndCountsOffTheCallersThread) {
   UserActionRunner runner;
   EXPECT_TRUE(runner.submit(get_url(server.url("/a"))));
   EXPECT_TRUE(runner.submit({policy::UserAction::Kind::kDnsLookup, "localhost"}));
-  EXPECT_TRUE(runner.submit(get_url("http://127.0.0.1:1/")));  // nothing listens on port 1
+  EXPECT_TRUE(runner.submit(get_url("http://127.0.0.1:1/"))); // nothing listens on port 1
   ASSERT_TRUE(runner.wait_idle(5000ms));
   UserActionCounts c = runner.counts();
   EXPECT_EQ(c.get_url_ok, 1u);
@@ -75,22 +75,22 @@ TEST(UserActionRunner, RunsAndCountsOffTheCallersThread) {
 
 TEST(UserActionRunner, FullQueueDropsAndCounts) {
   TestHttpServer server;
-  server.hold();  // the one worker stays busy with the first request
+  server.hold(); // the one worker stays busy with the first request
   UserActionRunner::Options o;
   o.workers = 1;
   o.queue = 2;
   o.http_timeout = 3000ms;
   UserActionRunner runner(o);
   EXPECT_TRUE(runner.submit(get_url(server.url("/1"))));
-  ASSERT_TRUE(server.wait_requests(1, 2000ms));  // taken by the worker
+  ASSERT_TRUE(server.wait_requests(1, 2000ms)); // taken by the worker
   EXPECT_TRUE(runner.submit(get_url(server.url("/2"))));
   EXPECT_TRUE(runner.submit(get_url(server.url("/3"))));
-  EXPECT_FALSE(runner.submit(get_url(server.url("/4"))));  // queue full: never blocks
+  EXPECT_FALSE(runner.submit(get_url(server.url("/4")))); // queue full: never blocks
   EXPECT_EQ(runner.counts().dropped_queue_full, 1u);
   server.release();
   ASSERT_TRUE(runner.wait_idle(5000ms));
   EXPECT_EQ(runner.counts().get_url_ok, 3u);
 }
 
-}  // namespace
-}  // namespace octagon::daemon
+} // namespace
+} // namespace octagon::daemon

@@ -26,8 +26,9 @@ events::KprobeEvent with_stacks(const events::Process& p) {
   ev.tags = {"t"};
   ev.kernel_stack_trace = {{0xffffffffa13f2de5ull, 5, "kfree_skb_reason", ""},
                            {0, 0x10, "nft_do_chain", "nf_tables"}};
-  ev.user_stack_trace = {{0x7f878cf2752bull, 0x12752b, "__connect", "/usr/lib/x86_64-linux-gnu/libc.so.6"},
-                         {0, 0x1000, "", "/tmp/a\"b"}};
+  ev.user_stack_trace = {
+      {0x7f878cf2752bull, 0x12752b, "__connect", "/usr/lib/x86_64-linux-gnu/libc.so.6"},
+      {0, 0x1000, "", "/tmp/a\"b"}};
   return ev;
 }
 
@@ -82,5 +83,5 @@ TEST(StackTraceCompact, KernelAndUserLines) {
   EXPECT_NE(out.find("\x1b[33m0x5\n\x1b[0m"), std::string::npos) << out;
 }
 
-}  // namespace
-}  // namespace octagon::exporters
+} // namespace
+} // namespace octagon::exporters

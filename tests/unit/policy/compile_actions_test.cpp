@@ -10,7 +10,7 @@ namespace octagon::policy {
 namespace {
 
 class OpenatKernel : public KernelFacts {
- public:
+public:
   Result<std::vector<FormatField>> tracepoint_fields(const std::string& sub,
                                                      const std::string& ev) override {
     std::vector<FormatField> f = {{"common_type", "unsigned short", 0, 2, false},
@@ -34,13 +34,16 @@ class OpenatKernel : public KernelFacts {
 };
 
 // A sys_openat kprobe (or the openat tracepoint) whose one selector has `actions`.
-std::string policy(const std::string& actions, bool tracepoint = false, const std::string& extra = "") {
-  std::string hook = tracepoint ? "  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_openat\n"
-                                : "  kprobes:\n  - call: sys_openat\n    syscall: true\n";
-  return "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata: {name: acts}\nspec:\n" + extra +
-         hook +
+std::string policy(const std::string& actions, bool tracepoint = false,
+                   const std::string& extra = "") {
+  std::string hook = tracepoint
+                         ? "  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_openat\n"
+                         : "  kprobes:\n  - call: sys_openat\n    syscall: true\n";
+  return "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata: {name: acts}\nspec:\n" +
+         extra + hook +
          "    args:\n    - {index: 1, type: string}\n"
-         "    selectors:\n    - matchActions:\n" + actions;
+         "    selectors:\n    - matchActions:\n" +
+         actions;
 }
 
 Result<CompiledPolicy> compile(const std::string& yaml) {
@@ -69,21 +72,23 @@ TEST(CompileActions, RateLimitWindowsAndScopes) {
   };
   for (const Case& c : cases) {
     std::string a = std::string("      - action: Post\n        rateLimit: ") + c.text + "\n";
-    if (c.scope) a += std::string("        rateLimitScope: ") + c.scope + "\n";
+    if (c.scope)
+      a += std::string("        rateLimitScope: ") + c.scope + "\n";
     auto r = compile(policy(a));
     ASSERT_TRUE(r) << r.error().message();
     ASSERT_EQ(r->hooks.size(), 1u);
     const HookPlan& h = r->hooks[0];
     EXPECT_EQ(h.enter.config.selectors[0].rate_limit_ns, c.ns) << c.text;
     EXPECT_EQ(h.enter.config.selectors[0].rate_limit_scope, c.kernel_scope) << c.text;
-    ASSERT_TRUE(h.exit);  // the deferred exit half limits with the same window
+    ASSERT_TRUE(h.exit); // the deferred exit half limits with the same window
     EXPECT_EQ(h.exit->config.selectors[0].rate_limit_ns, c.ns);
     EXPECT_EQ(h.render.selector_actions[0], events::KprobeAction::kPost);
   }
 }
 
 TEST(CompileActions, StackTracesOnKprobesOnly) {
-  auto r = compile(policy("      - action: Post\n        kernelStackTrace: true\n        userStackTrace: true\n"));
+  auto r = compile(policy(
+      "      - action: Post\n        kernelStackTrace: true\n        userStackTrace: true\n"));
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->hooks[0].enter.config.selectors[0].stack, OCT_GEN_STACK_KERNEL | OCT_GEN_STACK_USER);
   r = compile(policy("      - action: Post\n        userStackTrace: true\n"));
@@ -99,18 +104,22 @@ TEST(CompileActions, StackTracesOnKprobesOnly) {
 
 TEST(CompileActions, NotifyEnforcerSignalsFromTheHook) {
   const std::string enforcer = "  enforcers:\n  - calls: [sys_openat]\n";
-  auto r = compile(policy("      - action: NotifyEnforcer\n        argSig: 9\n        argError: -1\n", false, enforcer));
+  auto r =
+      compile(policy("      - action: NotifyEnforcer\n        argSig: 9\n        argError: -1\n",
+                     false, enforcer));
   ASSERT_TRUE(r) << r.error().message();
   const oct_gen_selector& s = r->hooks[0].enter.config.selectors[0];
   EXPECT_EQ(s.action, OCT_ACT_SIGNAL);
   EXPECT_EQ(s.signal, 9u);
   EXPECT_EQ(r->hooks[0].render.selector_actions[0], events::KprobeAction::kNotifyEnforcer);
   std::string notes;
-  for (const auto& n : r->notes) notes += n + "\n";
+  for (const auto& n : r->notes)
+    notes += n + "\n";
   EXPECT_NE(notes.find("argError -1 cannot be returned"), std::string::npos) << notes;
   EXPECT_NE(notes.find("enforcers: no enforcer program"), std::string::npos) << notes;
 
-  std::string err = refusal(policy("      - action: NotifyEnforcer\n        argError: -1\n", false, enforcer));
+  std::string err =
+      refusal(policy("      - action: NotifyEnforcer\n        argError: -1\n", false, enforcer));
   EXPECT_NE(err.find("NotifyEnforcer without argSig"), std::string::npos) << err;
 }
 
@@ -122,7 +131,7 @@ TEST(CompileActions, UserSpaceActions) {
   const HookRender& render = r->hooks[0].render;
   const oct_gen_selector& s = r->hooks[0].enter.config.selectors[0];
   EXPECT_EQ(s.user_action, 1);
-  EXPECT_EQ(s.post, 0);  // the record reaches the agent, no event is exported
+  EXPECT_EQ(s.post, 0); // the record reaches the agent, no event is exported
   ASSERT_EQ(render.selectors.size(), 1u);
   EXPECT_FALSE(render.selectors[0].post);
   ASSERT_EQ(render.selectors[0].user_actions.size(), 2u);
@@ -136,7 +145,8 @@ TEST(CompileActions, UserSpaceActions) {
   EXPECT_EQ(r->hooks[0].render.selector_actions[0], events::KprobeAction::kGetUrl);
   EXPECT_EQ(r->hooks[0].enter.config.selectors[0].post, 1);
 
-  std::string err = refusal(policy("      - action: GetUrl\n        argUrl: https://canary.example/x\n"));
+  std::string err =
+      refusal(policy("      - action: GetUrl\n        argUrl: https://canary.example/x\n"));
   EXPECT_NE(err.find("https URLs cannot be fetched"), std::string::npos) << err;
   err = refusal(policy("      - action: GetUrl\n        argUrl: ftp://canary.example/x\n"));
   EXPECT_NE(err.find("http:// URLs only"), std::string::npos) << err;
@@ -175,5 +185,5 @@ TEST(HttpUrl, DnsNames) {
   EXPECT_TRUE(is_dns_name(std::string(63, 'a')));
 }
 
-}  // namespace
-}  // namespace octagon::policy
+} // namespace
+} // namespace octagon::policy

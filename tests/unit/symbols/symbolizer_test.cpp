@@ -17,7 +17,7 @@ std::string fixture(const std::string& name) {
   return std::string(OCTAGON_SOURCE_DIR) + "/tests/fixtures/symbols/" + name;
 }
 
-}  // namespace
+} // namespace
 
 // Looked up by its run-time address below; noinline and extern "C" so the name is plain.
 extern "C" __attribute__((noinline)) int octagon_symbolizer_probe(int x) {
@@ -31,7 +31,7 @@ namespace {
 TEST(KernelSymbols, ParsesTextSymbolsWithModules) {
   auto k = KernelSymbols::load(fixture("kallsyms"));
   ASSERT_TRUE(k) << k.error().describe();
-  EXPECT_EQ(k->size(), 9u);  // A/D symbols, zero addresses and junk lines are left out
+  EXPECT_EQ(k->size(), 9u); // A/D symbols, zero addresses and junk lines are left out
 
   auto s = k->lookup(0xffffffff81002010ull);
   ASSERT_TRUE(s);
@@ -39,7 +39,7 @@ TEST(KernelSymbols, ParsesTextSymbolsWithModules) {
   EXPECT_EQ(s->offset, 0x10u);
   EXPECT_EQ(s->module, "");
 
-  s = k->lookup(0xffffffff81003500ull);  // past the data symbol: still the weak function
+  s = k->lookup(0xffffffff81003500ull); // past the data symbol: still the weak function
   ASSERT_TRUE(s);
   EXPECT_EQ(s->name, "weak_helper");
   EXPECT_EQ(s->offset, 0x1100u);
@@ -54,8 +54,8 @@ TEST(KernelSymbols, ParsesTextSymbolsWithModules) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->module, "nf_tables");
 
-  EXPECT_FALSE(k->lookup(0xffffffff80ffffffull));  // below the first symbol
-  s = k->lookup(0xffffffff81000000ull);            // two names at one address: the first
+  EXPECT_FALSE(k->lookup(0xffffffff80ffffffull)); // below the first symbol
+  s = k->lookup(0xffffffff81000000ull);           // two names at one address: the first
   ASSERT_TRUE(s);
   EXPECT_EQ(s->name, "_stext");
 }
@@ -68,7 +68,8 @@ TEST(KernelSymbols, ZeroAddressesMeanNoAccess) {
 
 TEST(ProcMaps, ParsesLines) {
   auto maps = parse_maps(
-      "7f0000001000-7f0000003000 r-xp 00028000 08:01 1234                       /usr/lib/libc.so.6\n"
+      "7f0000001000-7f0000003000 r-xp 00028000 08:01 1234                       "
+      "/usr/lib/libc.so.6\n"
       "55d000000000-55d000001000 r--p 00000000 08:01 99 /tmp/a b (deleted)\n"
       "7ffc00000000-7ffc00021000 rw-p 00000000 00:00 0                          [stack]\n"
       "7f0000000000-7f0000001000 rw-p 00000000 00:00 0 \n"
@@ -80,7 +81,7 @@ TEST(ProcMaps, ParsesLines) {
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->path, "/usr/lib/libc.so.6");
   EXPECT_EQ(m->offset, 0x28000u);
-  EXPECT_EQ(find_mapping(maps, 0x7f0000003000ull), nullptr);  // end is exclusive
+  EXPECT_EQ(find_mapping(maps, 0x7f0000003000ull), nullptr); // end is exclusive
   EXPECT_EQ(find_mapping(maps, 0x1000ull), nullptr);
   m = find_mapping(maps, 0x7f0000000010ull);
   ASSERT_NE(m, nullptr);
@@ -90,7 +91,7 @@ TEST(ProcMaps, ParsesLines) {
 TEST(ElfSymbols, NamesAFunctionOfThisBinaryByFileOffset) {
   auto maps = read_maps(getpid());
   ASSERT_TRUE(maps) << maps.error().describe();
-  auto addr = reinterpret_cast<uint64_t>(&octagon_symbolizer_probe) + 1;  // inside it
+  auto addr = reinterpret_cast<uint64_t>(&octagon_symbolizer_probe) + 1; // inside it
   const Mapping* m = find_mapping(*maps, addr);
   ASSERT_NE(m, nullptr);
   auto syms = ElfSymbols::open(m->path);
@@ -103,8 +104,8 @@ TEST(ElfSymbols, NamesAFunctionOfThisBinaryByFileOffset) {
 TEST(Symbolizer, UserFramesOfThisProcess) {
   Symbolizer sym;
   uint64_t addrs[] = {reinterpret_cast<uint64_t>(&octagon_symbolizer_probe) + 2,
-                      reinterpret_cast<uint64_t>(&getpid),  // libc (through the PLT or not)
-                      0x10,                                 // in no mapping: left out
+                      reinterpret_cast<uint64_t>(&getpid), // libc (through the PLT or not)
+                      0x10,                                // in no mapping: left out
                       0};
   std::vector<Frame> frames;
   sym.user(getpid(), addrs, frames);
@@ -163,5 +164,5 @@ TEST(ElfSymbols, HostileFiles) {
   std::filesystem::remove_all(dir);
 }
 
-}  // namespace
-}  // namespace octagon::symbols
+} // namespace
+} // namespace octagon::symbols
