@@ -124,6 +124,13 @@ Result<void> compile_actions(const TracingPolicy& p, const Selector& s, oct_gen_
                 " cannot be returned on this kernel (no override); the task gets signal " +
                 std::to_string(*a.arg_sig) + " from the hook and the syscall may still complete"));
       break;
+    case ActionType::kCleanupEnforcerNotification:
+      // NotifyEnforcer signals at once here: no notification is ever left pending.
+      render.notes.push_back(format_diagnostic(
+          p.source, field_pos(a.pos, "action"),
+          "CleanupEnforcerNotification has nothing to clean up: NotifyEnforcer acts in the hook "
+          "itself on this kernel"));
+      break;
     case ActionType::kGetUrl:
     case ActionType::kDnsLookup: {
       OCTAGON_ASSIGN_OR_RETURN(UserAction u, compile_user_action(p, a));

@@ -118,6 +118,12 @@ TEST(CompileActions, NotifyEnforcerSignalsFromTheHook) {
   EXPECT_NE(notes.find("argError -1 cannot be returned"), std::string::npos) << notes;
   EXPECT_NE(notes.find("enforcers: no enforcer program"), std::string::npos) << notes;
 
+  r = compile(policy("      - action: CleanupEnforcerNotification\n", false, enforcer));
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->hooks[0].enter.config.selectors[0].action, OCT_ACT_POST);
+  ASSERT_FALSE(r->notes.empty());
+  EXPECT_NE(r->notes.back().find("nothing to clean up"), std::string::npos) << r->notes.back();
+
   std::string err =
       refusal(policy("      - action: NotifyEnforcer\n        argError: -1\n", false, enforcer));
   EXPECT_NE(err.find("NotifyEnforcer without argSig"), std::string::npos) << err;
