@@ -165,6 +165,12 @@ struct oct_gen_selector {
 	__u32 pad3;
 	struct oct_gen_cap_filter cap_filters[OCT_GEN_MAX_CAP_FILTERS];
 	struct oct_gen_cap_filter capchg_filters[OCT_GEN_MAX_CAP_FILTERS];
+	__u64 rate_limit_ns;	/* Post rateLimit: at most one event per window and key (0: off) */
+	__u8 rate_limit_scope;	/* enum oct_gen_rl_scope */
+	__u8 stack;		/* OCT_GEN_STACK_* captured with the event */
+	__u8 user_action;	/* 1: the agent acts on the record (GetUrl, DnsLookup): sent even
+				 * when the selector does not post */
+	__u8 pad4[5];
 };
 
 /* One hook's plan: written by user space into the config map before attaching. */
@@ -211,6 +217,10 @@ struct oct_gen_event {
 	__u16 arg_len[OCT_GEN_MAX_ARGS];
 	__u8 arg_flags[OCT_GEN_MAX_ARGS];	/* OCT_GAF_* per arg */
 	__u8 pad[5];
+	/* Stack traces follow the argument data: kstack_len bytes of kernel return addresses
+	 * (__u64 each, innermost first), then ustack_len bytes of user ones. */
+	__u16 kstack_len;
+	__u16 ustack_len;
 };
 
 enum oct_gen_event_flag {
@@ -232,5 +242,34 @@ enum oct_gen_stat {
 	OCT_GS_MONITOR_SIGNAL = 2,
 	OCT_GS_NOPOST = 3,
 	OCT_GS_RB_FULL = 4,
-	OCT_GS_MAX = 5,
+	OCT_GS_RATE_LIMITED = 5,	/* event suppressed by the selector's Post rateLimit */
+	OCT_GS_SIGNAL_FAILED = 6,	/* bpf_send_signal refused (e.g. kernel thread, busy) */
+	OCT_GS_MAX = 7,
+};
+
+/* Post rateLimitScope: whose events share one rate-limit window. */
+enum oct_gen_rl_scope {
+	OCT_RL_THREAD = 0,	/* key includes the thread id (Tetragon's default) */
+	OCT_RL_PROCESS = 1,	/* key includes the thread group id */
+	OCT_RL_GLOBAL = 2,	/* one window for every task */
+};
+
+/* oct_gen_selector.stack */
+#define OCT_GEN_STACK_KERNEL 1
+#define OCT_GEN_STACK_USER 2
+#define OCT_GEN_STACK_DEPTH 127	/* frames at most per stack (PERF_MAX_STACK_DEPTH) */
+#define OCT_GEN_STACK_BYTES (OCT_GEN_STACK_DEPTH * 8)
+
+/* Key of the per-hook rate-limit map (LRU, value: boot time in ns of the last posted event).
+ * Each captured argument contributes a 64-bit hash of its first OCT_GEN_RL_ARG_BYTES bytes
+ * and its length, as Tetragon dedups on the first 40 bytes of each argument. */
+#define OCT_GEN_RL_ARG_BYTES 40
+#define OCT_GEN_RL_ENTRIES 32768
+struct oct_gen_rl_key {
+	__u32 hook_id;
+	__u8 selector;
+	__u8 scope;	/* enum oct_gen_rl_scope */
+	__u16 pad;
+	__u64 scope_id;	/* pid_tgid, tgid or 0 per scope */
+	__u64 arg_hash[OCT_GEN_MAX_ARGS];
 };

@@ -42,6 +42,15 @@ struct {
 	__type(value, __u8);
 } gen_binaries SEC(".maps");
 
+/* Post rateLimit: last posted time per key (see struct oct_gen_rl_key). One entry until user
+ * space sizes it for a plan that uses rateLimit; the exit half of a hook shares its entry's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct oct_gen_rl_key);
+	__type(value, __u64);
+} gen_ratelimit SEC(".maps");
+
 /* Per-selector action counters, [selector * OCT_GS_MAX + stat]. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -66,6 +75,7 @@ struct oct_gen_scratch {
 	__u32 sub_off, sub_len, sub_nlen, sub_found;
 	char needle[OCT_GEN_STR_MAX];
 	struct oct_gen_lpm_key lpm; /* binary path lookups */
+	struct oct_gen_rl_key rl; /* rate-limit key being built (too big for the stack) */
 };
 
 struct {

@@ -121,8 +121,13 @@ Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config, bpf::Fea
   scfg.args_cap = config.args_max_size;
   OCTAGON_ASSIGN_OR_RETURN(agent->sensor_, sensors::ProcessSensor::create(scfg, probe));
 
-  ProcessorOptions popts{config.node_name, ancestors_enabled(config, "base"), 64};
+  ProcessorOptions popts{config.node_name, ancestors_enabled(config, "base"), 64, config.procfs,
+                         config.expose_stack_addresses};
   agent->processor_ = std::make_unique<EventProcessor>(popts, agent->cache_, agent->clock_);
+  if (!config.tracing_policy.empty() || !config.tracing_policy_dir.empty()) {
+    agent->user_actions_ = std::make_unique<UserActionRunner>();
+    agent->processor_->set_user_actions(agent->user_actions_.get());
+  }
   for (auto& e : agent->exporters_) agent->processor_->add_sink(e.get());
   agent->processor_->set_hook_registry(&agent->hooks_);
   if (auto r = agent->load_policies(); !r) return make_error(r.error());
@@ -205,6 +210,14 @@ StatusSnapshot Agent::status() const {
   s.cache = {st.cache_size.load(), st.cache_capacity.load(), st.cache_evictions.load(),
              st.cache_misses.load(), st.cache_removals.load(), st.cache_memory_bytes.load()};
   for (const auto& e : exporters_) s.exporters.push_back({e->worker().sink_name(), e->worker().stats()});
+  if (policies_) s.policies = policies_->status();
+  if (user_actions_) s.user_actions = user_actions_->counts();
+  s.user_actions_not_run = st.user_actions_not_run.load();
+  s.policy_nopost = st.policy_nopost.load();
+  s.stack_kernel_unresolved = st.stack_kernel_unresolved.load();
+  s.stack_user_unmapped = st.stack_user_unmapped.load();
+  s.stack_maps_errors = st.stack_maps_errors.load();
+  s.stack_user_no_symbol = st.stack_user_no_symbol.load();
   return s;
 }
 

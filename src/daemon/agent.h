@@ -51,6 +51,7 @@ class Agent {
   events::ProcessCache cache_;
   std::vector<std::unique_ptr<EncodingExporter>> exporters_;
   HookRegistry hooks_;
+  std::unique_ptr<UserActionRunner> user_actions_;  // used by processor_: destroyed after it
   std::unique_ptr<EventProcessor> processor_;
   std::unique_ptr<sensors::ProcessSensor> sensor_;
   std::unique_ptr<TracefsKernelFacts> kernel_facts_;

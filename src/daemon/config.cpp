@@ -163,6 +163,10 @@ constexpr OptionSpec kOptions[] = {
     {"tracing-policy-dir", T::kString, "",
      "Directory of TracingPolicy YAML files (*.yaml, *.yml; one level of subdirectories) to load",
      set_string<&C::tracing_policy_dir>, false},
+    {"expose-stack-addresses", T::kBool, "false",
+     "Show the real addresses in stack trace entries (kernelStackTrace, userStackTrace); they "
+     "are left out by default, as they reveal the kernel's and processes' memory layout",
+     set_bool<&C::expose_stack_addresses>, false},
     {"procfs", T::kString, "/proc", "Location of procfs (e.g. the host's /proc in a container)",
      set_string<&C::procfs>, false},
     {"stats-interval", T::kDuration, "0",

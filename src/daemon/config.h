@@ -50,6 +50,7 @@ struct AgentConfig {
   // Policies (TracingPolicy YAML) loaded at start-up.
   std::string tracing_policy;      // one policy file
   std::string tracing_policy_dir;  // every *.yaml / *.yml in it (and one level of subdirectories)
+  bool expose_stack_addresses = false;  // real addresses in stack trace entries
 
   // Runtime.
   std::string procfs = "/proc";

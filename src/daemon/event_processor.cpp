@@ -51,6 +51,34 @@ void EventProcessor::publish_cache_stats() {
   stats_.cache_misses.store(c.misses_total, std::memory_order_relaxed);
   stats_.cache_removals.store(c.removals_total, std::memory_order_relaxed);
   stats_.cache_memory_bytes.store(cache_.memory_bytes(), std::memory_order_relaxed);
+  if (symbolizer_) {
+    const symbols::SymbolizerStats& y = symbolizer_->stats();
+    stats_.stack_kernel_unresolved.store(y.kernel_unresolved, std::memory_order_relaxed);
+    stats_.stack_user_unmapped.store(y.user_unmapped, std::memory_order_relaxed);
+    stats_.stack_maps_errors.store(y.maps_errors, std::memory_order_relaxed);
+    stats_.stack_user_no_symbol.store(y.user_no_symbol, std::memory_order_relaxed);
+  }
+}
+
+void EventProcessor::symbolize(const sensors::DecodedGeneric& d, events::KprobeEvent& ev) {
+  ev.kernel_stack_trace.clear();
+  ev.user_stack_trace.clear();
+  if (d.kernel_stack.empty() && d.user_stack.empty()) return;
+  if (!symbolizer_) {
+    symbols::Symbolizer::Options o;
+    o.procfs = options_.procfs;
+    o.kallsyms = options_.procfs + "/kallsyms";
+    symbolizer_ = std::make_unique<symbols::Symbolizer>(o);
+  }
+  auto convert = [&](std::vector<events::StackTraceEntry>& out) {
+    for (symbols::Frame& f : frames_)
+      out.push_back({options_.expose_stack_addresses ? f.address : 0, f.offset, std::move(f.symbol),
+                     std::move(f.module)});
+  };
+  symbolizer_->kernel(d.kernel_stack, frames_);
+  convert(ev.kernel_stack_trace);
+  symbolizer_->user(pid_t(d.key.pid), d.key.ktime, d.user_stack, frames_);
+  convert(ev.user_stack_trace);
 }
 
 void EventProcessor::on_record(const void* data, size_t size) {
@@ -183,9 +211,23 @@ void EventProcessor::handle_generic(const void* data, size_t size) {
     p = &unknown;
   }
   p->tid = generic_.tid;
+  if (generic_.selector < render->selectors.size()) {
+    const policy::SelectorRender& sel = render->selectors[generic_.selector];
+    for (const policy::UserAction& a : sel.user_actions) {
+      if (user_actions_)
+        user_actions_->submit(a);
+      else
+        stats_.user_actions_not_run.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (!sel.post) {  // NoPost: the record only carried the actions above
+      stats_.policy_nopost.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
   if (render->kind == policy::EventKind::kKprobe) {
     fill_common(kprobe_event_, *render, generic_, p);
     kprobe_event_.function_name = render->function_name;
+    symbolize(generic_, kprobe_event_);
     sensors::render_arguments(generic_, *render, kprobe_event_.args, kprobe_event_.return_arg);
     kprobe_event_.return_action = kprobe_event_.return_arg ? render->return_action
                                                            : events::KprobeAction::kUnknown;

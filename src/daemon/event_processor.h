@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,10 +15,12 @@
 #include <octagon/bpf/ring_buffer_reader.h>
 #include <octagon/events/process.h>
 #include <octagon/daemon/hook_registry.h>
+#include <octagon/daemon/user_actions.h>
 #include <octagon/events/policy_event.h>
 #include <octagon/events/process_cache.h>
 #include <octagon/sensors/generic/generic_decoder.h>
 #include <octagon/sensors/process/decoder.h>
+#include <octagon/symbols/symbolizer.h>
 
 namespace octagon::daemon {
 
@@ -34,6 +37,8 @@ struct ProcessorOptions {
   std::string node_name;
   bool ancestors = false;       // --enable-ancestors base
   size_t max_ancestors = 64;
+  std::string procfs = "/proc";         // where user stack frames find the process's maps
+  bool expose_stack_addresses = false;  // --expose-stack-addresses
 };
 
 // Counters readable from other threads (status output).
@@ -47,6 +52,11 @@ struct ProcessorStats {
   std::atomic<uint64_t> seeded{0};          // processes seeded from /proc
   std::atomic<uint64_t> policy_events{0};   // process_kprobe / process_tracepoint sent
   std::atomic<uint64_t> unknown_hook{0};    // policy records of an unloaded hook: dropped
+  std::atomic<uint64_t> policy_nopost{0};   // records that only carried agent actions (NoPost)
+  std::atomic<uint64_t> user_actions_not_run{0};  // GetUrl/DnsLookup with no runner attached
+  // Stack trace symbolization (published with the cache figures): frames left out.
+  std::atomic<uint64_t> stack_kernel_unresolved{0}, stack_user_unmapped{0}, stack_maps_errors{0},
+      stack_user_no_symbol{0};
   // Process cache figures, published by the reader thread (publish_cache_stats()).
   std::atomic<uint64_t> cache_size{0}, cache_capacity{0}, cache_evictions{0}, cache_misses{0},
       cache_removals{0}, cache_memory_bytes{0};
@@ -59,6 +69,8 @@ class EventProcessor : public bpf::RecordHandler {
   void add_sink(EventSink* sink) { sinks_.push_back(sink); }
   // Where policy records find their hook's rendering (null: policy records are dropped).
   void set_hook_registry(const HookRegistry* registry) { hooks_ = registry; }
+  // Who performs GetUrl / DnsLookup actions (null: they are counted as not run).
+  void set_user_actions(UserActionRunner* runner) { user_actions_ = runner; }
   // Inserts processes that existed before start-up (parents first), flagged procFS.
   void seed(std::vector<events::Process>&& procs);
 
@@ -78,6 +90,7 @@ class EventProcessor : public bpf::RecordHandler {
   void fill_common(Event& ev, const policy::HookRender& render, const sensors::DecodedGeneric& d,
                    const events::Process* p);
   void set_ids(events::Process& p) const;
+  void symbolize(const sensors::DecodedGeneric& d, events::KprobeEvent& ev);
   const events::Process* parent_of(const events::Process& p);
   void fill_ancestors(const events::Process& p, std::vector<const events::Process*>& out);
 
@@ -86,6 +99,9 @@ class EventProcessor : public bpf::RecordHandler {
   BootClock& clock_;
   std::vector<EventSink*> sinks_;
   const HookRegistry* hooks_ = nullptr;
+  UserActionRunner* user_actions_ = nullptr;
+  std::unique_ptr<symbols::Symbolizer> symbolizer_;  // created with the first stack trace
+  std::vector<symbols::Frame> frames_;
   sensors::DecodedGeneric generic_;
   events::KprobeEvent kprobe_event_;
   events::TracepointEvent tracepoint_event_;

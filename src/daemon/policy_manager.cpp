@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <octagon/base/log.h>
@@ -17,6 +18,38 @@ struct PolicyManager::Loaded {
   std::vector<uint32_t> hook_ids;
   std::vector<std::unique_ptr<sensors::GenericHook>> hooks;  // enter, [exit], enter, ...
 };
+
+namespace {
+
+// Per compiled hook, its selectors' counters over its loaded instances (enter and exit half).
+std::vector<HookStatus> hook_status(const PolicyManager::Loaded& p) {
+  std::vector<HookStatus> out;
+  size_t instance = 0;
+  for (const policy::HookPlan& plan : p.compiled.hooks) {
+    HookStatus hs;
+    hs.mechanism = plan.mechanism;
+    hs.selectors.resize(std::max<size_t>(1, plan.enter.config.nselectors));
+    size_t halves = plan.exit ? 2 : 1;
+    for (size_t k = 0; k < halves && instance < p.hooks.size(); k++, instance++) {
+      uint64_t st[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_MAX];
+      p.hooks[instance]->read_stats(st);
+      for (size_t sel = 0; sel < hs.selectors.size() && sel < OCT_GEN_MAX_SELECTORS; sel++) {
+        SelectorCounters& c = hs.selectors[sel];
+        c.posted += st[sel][OCT_GS_POST];
+        c.signals += st[sel][OCT_GS_SIGNAL];
+        c.monitor_signals += st[sel][OCT_GS_MONITOR_SIGNAL];
+        c.signal_failed += st[sel][OCT_GS_SIGNAL_FAILED];
+        c.nopost += st[sel][OCT_GS_NOPOST];
+        c.rate_limited += st[sel][OCT_GS_RATE_LIMITED];
+        c.ringbuf_full += st[sel][OCT_GS_RB_FULL];
+      }
+    }
+    out.push_back(std::move(hs));
+  }
+  return out;
+}
+
+}  // namespace
 
 PolicyManager::PolicyManager(const sensors::ProcessSensor& sensor, HookRegistry& registry,
                              policy::KernelFacts& kernel)
@@ -113,16 +146,17 @@ std::vector<PolicyStatus> PolicyManager::status() const {
     s.mode = p->compiled.mode == policy::PolicyMode::kMonitor ? "monitor" : "enforce";
     for (const auto& h : p->compiled.hooks) s.mechanisms.push_back(h.mechanism);
     s.notes = p->compiled.notes;
-    for (const auto& h : p->hooks) {
-      s.kernel_memory_bytes += h->memory_bytes();
-      uint64_t st[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_MAX];
-      h->read_stats(st);
-      for (auto& row : st) {
-        s.posted += row[OCT_GS_POST];
-        s.signals += row[OCT_GS_SIGNAL];
-        s.monitor_signals += row[OCT_GS_MONITOR_SIGNAL];
-        s.nopost += row[OCT_GS_NOPOST];
-        s.ringbuf_full += row[OCT_GS_RB_FULL];
+    for (const auto& h : p->hooks) s.kernel_memory_bytes += h->memory_bytes();
+    s.hooks = hook_status(*p);
+    for (const HookStatus& h : s.hooks) {
+      for (const SelectorCounters& c : h.selectors) {
+        s.posted += c.posted;
+        s.signals += c.signals;
+        s.monitor_signals += c.monitor_signals;
+        s.nopost += c.nopost;
+        s.ringbuf_full += c.ringbuf_full;
+        s.rate_limited += c.rate_limited;
+        s.signal_failed += c.signal_failed;
       }
     }
     out.push_back(std::move(s));

@@ -18,6 +18,17 @@
 
 namespace octagon::daemon {
 
+// Kernel counters of one selector (gen_stats, summed over CPUs and the hook's halves).
+struct SelectorCounters {
+  uint64_t posted = 0, signals = 0, monitor_signals = 0, signal_failed = 0, nopost = 0,
+           rate_limited = 0, ringbuf_full = 0;
+};
+
+struct HookStatus {
+  std::string mechanism;
+  std::vector<SelectorCounters> selectors;  // index = selector (one row when it has none)
+};
+
 struct PolicyStatus {
   std::string name;
   std::string mode;                     // "enforce" | "monitor"
@@ -25,6 +36,9 @@ struct PolicyStatus {
   std::vector<std::string> notes;
   uint64_t kernel_memory_bytes = 0;
   uint64_t posted = 0, signals = 0, monitor_signals = 0, nopost = 0, ringbuf_full = 0;
+  // Events a Post rateLimit suppressed; signals the kernel refused to send (not enforced).
+  uint64_t rate_limited = 0, signal_failed = 0;
+  std::vector<HookStatus> hooks;
 };
 
 class PolicyManager {
@@ -39,8 +53,9 @@ class PolicyManager {
   Result<void> remove(const std::string& name);
   std::vector<PolicyStatus> status() const;
 
+ struct Loaded;  // one loaded policy (policy_manager.cpp)
+
  private:
-  struct Loaded;
   const sensors::ProcessSensor& sensor_;
   HookRegistry& registry_;
   policy::KernelFacts& kernel_;

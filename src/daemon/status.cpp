@@ -36,6 +36,68 @@ class ObjectWriter {
   bool first_ = true;
 };
 
+void render_counters(ObjectWriter& w, const SelectorCounters& c) {
+  w.field("posted", c.posted).field("signals", c.signals).field("monitor_signals", c.monitor_signals);
+  w.field("signal_failed", c.signal_failed).field("nopost", c.nopost);
+  w.field("rate_limited", c.rate_limited).field("ringbuf_full", c.ringbuf_full);
+}
+
+// "policies":[{name, mode, totals, notes, hooks:[{mechanism, selectors:[counters]}]}],
+// "user_actions":{...}, "stack_traces":{...}.
+void render_policies(const StatusSnapshot& s, ObjectWriter& top) {
+  std::string& pol = top.raw("policies");
+  pol += '[';
+  for (size_t i = 0; i < s.policies.size(); i++) {
+    if (i) pol += ',';
+    const PolicyStatus& p = s.policies[i];
+    ObjectWriter w(pol);
+    w.field("name", p.name).field("mode", p.mode).field("kernel_memory_bytes", p.kernel_memory_bytes);
+    SelectorCounters total{p.posted, p.signals, p.monitor_signals, p.signal_failed,
+                           p.nopost, p.rate_limited, p.ringbuf_full};
+    render_counters(w, total);
+    std::string& notes = w.raw("notes");
+    notes += '[';
+    for (size_t n = 0; n < p.notes.size(); n++) {
+      if (n) notes += ',';
+      exporters::append_json_string(notes, p.notes[n]);
+    }
+    notes += ']';
+    std::string& hooks = w.raw("hooks");
+    hooks += '[';
+    for (size_t h = 0; h < p.hooks.size(); h++) {
+      if (h) hooks += ',';
+      ObjectWriter hw(hooks);
+      hw.field("mechanism", p.hooks[h].mechanism);
+      std::string& sels = hw.raw("selectors");
+      sels += '[';
+      for (size_t k = 0; k < p.hooks[h].selectors.size(); k++) {
+        if (k) sels += ',';
+        ObjectWriter sw(sels);
+        render_counters(sw, p.hooks[h].selectors[k]);
+        sw.close();
+      }
+      sels += ']';
+      hw.close();
+    }
+    hooks += ']';
+    w.close();
+  }
+  pol += ']';
+
+  ObjectWriter ua(top.raw("user_actions"));
+  ua.field("get_url_ok", s.user_actions.get_url_ok).field("get_url_failed", s.user_actions.get_url_failed);
+  ua.field("dns_lookup_ok", s.user_actions.dns_lookup_ok);
+  ua.field("dns_lookup_failed", s.user_actions.dns_lookup_failed);
+  ua.field("dropped_queue_full", s.user_actions.dropped_queue_full);
+  ua.field("not_run", s.user_actions_not_run).field("nopost_records", s.policy_nopost);
+  ua.close();
+
+  ObjectWriter st(top.raw("stack_traces"));
+  st.field("kernel_unresolved", s.stack_kernel_unresolved).field("user_unmapped", s.stack_user_unmapped);
+  st.field("user_no_symbol", s.stack_user_no_symbol).field("maps_errors", s.stack_maps_errors);
+  st.close();
+}
+
 }  // namespace
 
 uint64_t StatusSnapshot::kernel_lost() const {
@@ -99,6 +161,7 @@ std::string render_status_json(const StatusSnapshot& s) {
     w.close();
   }
   ex += ']';
+  render_policies(s, top);
   top.close();
   out += '}';
   return out;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <octagon/daemon/policy_manager.h>
+#include <octagon/daemon/user_actions.h>
 #include <octagon/pipeline/export_worker.h>
 #include <octagon/sensors/process/process_sensor.h>
 
@@ -29,6 +31,13 @@ struct StatusSnapshot {
   uint64_t exec_events = 0, exit_events = 0, exit_unknown = 0, parent_misses = 0, seeded = 0;
   CacheSnapshot cache;
   std::vector<ExporterSnapshot> exporters;
+  // Policies: per policy, hook and selector what the kernel did (posted, signalled, refused,
+  // rate-limited), plus the agent's own actions and stack symbolization.
+  std::vector<PolicyStatus> policies;
+  UserActionCounts user_actions;
+  uint64_t user_actions_not_run = 0, policy_nopost = 0;
+  uint64_t stack_kernel_unresolved = 0, stack_user_unmapped = 0, stack_maps_errors = 0,
+           stack_user_no_symbol = 0;
 
   // Events the kernel could not deliver (ring buffer full, no scratch space).
   uint64_t kernel_lost() const;

@@ -58,6 +58,16 @@ struct Argument {
   std::string label;    // spec args[].label, printed when non-empty
 };
 
+// Tetragon's StackTraceEntry{address=1, offset=2, symbol=3, module=4}. Kernel frames: offset
+// into the symbol, module set for module code only; user frames: offset into the mapped file,
+// module its path. address is 0 (omitted) unless addresses are exposed.
+struct StackTraceEntry {
+  uint64_t address = 0;
+  uint64_t offset = 0;
+  std::string symbol;
+  std::string module;
+};
+
 struct PolicyEventCommon {
   const Process* process = nullptr;
   const Process* parent = nullptr;
@@ -74,6 +84,8 @@ struct KprobeEvent : PolicyEventCommon {
   std::string function_name;         // e.g. "__x64_sys_openat" (arch prefix kept, as Tetragon)
   std::optional<Argument> return_arg;
   KprobeAction return_action = KprobeAction::kUnknown;
+  std::vector<StackTraceEntry> kernel_stack_trace;  // Post kernelStackTrace
+  std::vector<StackTraceEntry> user_stack_trace;    // Post userStackTrace
 };
 
 struct TracepointEvent : PolicyEventCommon {

@@ -26,4 +26,9 @@ Result<void> compile_process_filters(const TracingPolicy& policy, const Selector
                                      KernelFacts& kernel, oct_gen_config& cfg,
                                      std::vector<oct_gen_lpm_key>* binaries);
 
+// Compiles one selector's matchActions into `out` and appends the selector's shown action,
+// SelectorRender and notes to `render`.
+Result<void> compile_actions(const TracingPolicy& policy, const Selector& selector,
+                             oct_gen_selector& out, HookRender& render);
+
 }  // namespace octagon::policy::detail

@@ -175,47 +175,6 @@ Result<void> compile_filter(const TracingPolicy& p, const ArgFilter& f, uint8_t 
   return ok();
 }
 
-Result<void> compile_actions(const TracingPolicy& p, const Selector& s, oct_gen_selector& out,
-                             KprobeAction& shown) {
-  out.action = OCT_ACT_POST;
-  out.post = 1;
-  shown = KprobeAction::kPost;
-  bool enforce_set = false;
-  for (const Action& a : s.match_actions) {
-    switch (a.type) {
-      case ActionType::kPost:
-        if (a.rate_limit || a.kernel_stack_trace || a.user_stack_trace || a.ima_hash)
-          return make_error(policy_error(p, a.pos, "Post with rateLimit, stack traces or imaHash is not supported yet"));
-        break;
-      case ActionType::kNoPost:
-        out.post = 0;
-        shown = KprobeAction::kNoPost;
-        break;
-      case ActionType::kSigkill:
-      case ActionType::kSignal:
-        if (enforce_set) return make_error(policy_error(p, a.pos, "only one signal action per selector"));
-        enforce_set = true;
-        out.action = a.type == ActionType::kSigkill ? OCT_ACT_SIGKILL : OCT_ACT_SIGNAL;
-        out.signal = a.type == ActionType::kSigkill ? 9 : a.arg_sig.value_or(0);
-        if (out.signal == 0 || out.signal > 64)
-          return make_error(policy_error(p, field_pos(a.pos, "argSig"), "Signal needs argSig between 1 and 64"));
-        shown = a.type == ActionType::kSigkill ? KprobeAction::kSigkill : KprobeAction::kSignal;
-        break;
-      case ActionType::kOverride:
-        return make_error(policy_error(
-            p, a.pos,
-            "Override cannot work on this kernel: it needs kprobes with bpf_override_return, fmod_ret "
-            "or BPF-LSM, and none is available here",
-            "use Sigkill to kill the process (the syscall may still complete), or run the policy "
-            "on a kernel with BPF-LSM or fmod_ret"));
-      default:
-        return make_error(policy_error(p, a.pos, "action " + std::string(enum_name(a.type)) +
-                                                     " is not supported by Octagon yet"));
-    }
-  }
-  return ok();
-}
-
 }  // namespace
 
 Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
@@ -225,6 +184,7 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
                                std::vector<oct_gen_lpm_key>* binaries) {
   cfg.nselectors = uint8_t(hook.selectors.size());
   render.selector_actions.clear();
+  render.selectors.clear();
   for (size_t si = 0; si < hook.selectors.size(); si++) {
     const Selector& s = hook.selectors[si];
     oct_gen_selector& out = cfg.selectors[si];
@@ -256,9 +216,7 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
       OCTAGON_TRY(compile_filter(p, f, OCT_GEN_RET_ARG, false, false, kernel, set,
                                  out.filters[out.nfilters++], inmap));
     }
-    KprobeAction shown;
-    OCTAGON_TRY(compile_actions(p, s, out, shown));
-    render.selector_actions.push_back(shown);
+    OCTAGON_TRY(compile_actions(p, s, out, render));
   }
   return ok();
 }

@@ -1,5 +1,6 @@
 #include <octagon/policy/compiler.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <octagon/policy/compile_internal.h>
@@ -219,6 +220,8 @@ class HookCompiler {
     plan.render.tags = spec.tags;
     plan.enter.config.monitor = monitor_;
     if (plan.exit) plan.exit->config.monitor = monitor_;
+    for (const std::string& n : plan.render.notes)  // once, also for list: kprobes
+      if (std::find(out_.notes.begin(), out_.notes.end(), n) == out_.notes.end()) out_.notes.push_back(n);
     out_.hooks.push_back(std::move(plan));
   }
 
@@ -264,9 +267,11 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
                      "BPF-LSM hooks cannot load on this kernel", "use a syscall kprobe (sys_*) or a tracepoint"));
   OCTAGON_TRY(refuse(!p.uprobes.empty() || !p.usdts.empty(), p.spec_pos,
                      "uprobes and usdts are not supported by Octagon yet", ""));
-  OCTAGON_TRY(refuse(!p.enforcers.empty(), field_pos(p.spec_pos, "enforcers"),
-                     "enforcers need kprobes with bpf_override_return or fmod_ret, unavailable here",
-                     "use Sigkill in the selector instead"));
+  // The enforcer program (signal + return override on the listed calls) cannot exist here:
+  // NotifyEnforcer with argSig signals from the hook itself, without argSig it is refused.
+  if (!p.enforcers.empty())
+    out.notes.push_back("enforcers: no enforcer program is attached (no override on this kernel); "
+                        "NotifyEnforcer actions signal the task from the hook that matched");
   OCTAGON_TRY(refuse(p.loader, field_pos(p.spec_pos, "loader"), "loader events are not supported yet", ""));
   OCTAGON_TRY(refuse(p.pod_selector || p.container_selector || p.host_selector || p.node_selector ||
                          p.kind == PolicyKind::kTracingPolicyNamespaced,

@@ -25,6 +25,20 @@ struct ArgRender {
   std::string label;
 };
 
+// An action the agent performs in user space when a selector matched (the kernel sends the
+// record even when the selector does not post).
+struct UserAction {
+  enum class Kind { kGetUrl, kDnsLookup };
+  Kind kind = Kind::kGetUrl;
+  std::string target;  // GetUrl: the http:// URL; DnsLookup: the name to resolve
+};
+
+// Per selector: what user space must know beyond the record.
+struct SelectorRender {
+  bool post = true;  // false (NoPost): the record only carries work for the agent
+  std::vector<UserAction> user_actions;
+};
+
 // Everything about a hook that the kernel record does not carry.
 struct HookRender {
   std::string policy_name;
@@ -37,6 +51,8 @@ struct HookRender {
   std::vector<std::string> tags;
   std::vector<events::KprobeAction> selector_actions;  // per selector
   events::KprobeAction return_action = events::KprobeAction::kUnknown;
+  std::vector<SelectorRender> selectors;  // per selector (index = record's selector)
+  std::vector<std::string> notes;         // what this kernel does differently (policy notes)
 };
 
 // Where one hook instance attaches. The sensors attach exactly this.

@@ -59,7 +59,7 @@ TEST(GenericSelectors, MatchBinariesOperators) {
   OCTAGON_REQUIRE_SENSOR();
   auto m = markers("bin");
   std::string dir = probe().substr(0, probe().rfind('/') + 1);
-  PolicyRig rig;
+  SelectorRig rig;
   ASSERT_OK(rig.load(openat_policy({
       {"matchBinaries: [{operator: In, values: [/usr/bin/cat]}]", m[0]},
       {"matchBinaries: [{operator: NotIn, values: [/usr/bin/cat, /usr/bin/true]}]", m[1]},
@@ -79,7 +79,7 @@ TEST(GenericSelectors, MatchBinariesOperators) {
 TEST(GenericSelectors, FollowChildrenAndParentBinaries) {
   OCTAGON_REQUIRE_SENSOR();
   auto m = markers("follow");
-  PolicyRig rig;
+  SelectorRig rig;
   ASSERT_OK(rig.load(openat_policy({
       {"matchBinaries: [{operator: In, followChildren: true, values: [\"" + probe() + "\"]}]", m[0]},
       {"matchBinaries: [{operator: In, values: [\"" + probe() + "\"]}]", m[1]},
@@ -104,7 +104,7 @@ TEST(GenericSelectors, ProcessesOlderThanTheSensorAreFilledLate) {
   auto m = markers("late");
   char self[4096] = {};
   ASSERT_GT(readlink("/proc/self/exe", self, sizeof self - 1), 0);
-  PolicyRig rig;
+  SelectorRig rig;
   ASSERT_OK(rig.load(openat_policy({
       {"matchParentBinaries: [{operator: In, values: [\"" + std::string(self) + "\"]}]", m[0]},
       {"matchBinaries: [{operator: In, values: [\"" + std::string(self) + "\"]}]", m[1]},
@@ -120,7 +120,7 @@ TEST(GenericSelectors, MatchPidsFollowForksAndNamespacePids) {
   OCTAGON_REQUIRE_SENSOR();
   auto m = markers("pids");
   std::string me = std::to_string(getpid());
-  PolicyRig rig;
+  SelectorRig rig;
   ASSERT_OK(rig.load(openat_policy({
       {"matchPIDs: [{operator: In, followForks: true, values: [" + me + "]}]", m[0]},
       {"matchPIDs: [{operator: In, values: [" + me + "]}]", m[1]},
@@ -149,7 +149,7 @@ TEST(GenericSelectors, NamespacesAndNamespaceChanges) {
   if (!host_uts || ns_inode("self", "uts") != *host_uts)
     GTEST_SKIP() << "the test does not run in the host's uts namespace";
   auto m = markers("ns");
-  PolicyRig rig;
+  SelectorRig rig;
   ASSERT_OK(rig.load(openat_policy({
       {"matchNamespaces: [{namespace: Uts, operator: In, values: [host_ns]}]", m[0]},
       {"matchNamespaces: [{namespace: Uts, operator: NotIn, values: [host_ns]}]", m[1]},
@@ -171,7 +171,7 @@ TEST(GenericSelectors, NamespacesAndNamespaceChanges) {
 TEST(GenericSelectors, CapabilitiesAndCapabilityChanges) {
   OCTAGON_REQUIRE_SENSOR();
   auto m = markers("caps");
-  PolicyRig rig;
+  SelectorRig rig;
   ASSERT_OK(rig.load(openat_policy({
       {"matchCapabilities: [{type: Effective, operator: In, values: [CAP_CHOWN]}]", m[0]},
       {"matchCapabilities: [{type: Effective, operator: NotIn, values: [CAP_CHOWN]}]", m[1]},
@@ -200,7 +200,7 @@ TEST(GenericSelectors, SubStringAndFileType) {
   OCTAGON_REQUIRE_SENSOR();
   std::string file = "/tmp/octagon-sel-ftype-" + std::to_string(getpid());
   std::ofstream(file) << "x";
-  PolicyRig rig;
+  SelectorRig rig;
   ASSERT_OK(rig.load(R"(apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
 metadata: {name: ops}

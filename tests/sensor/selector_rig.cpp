@@ -30,7 +30,7 @@ void PolicyRecordReader::on_record(const void* data, size_t size) {
   got.push_back(std::move(r));
 }
 
-PolicyRig::PolicyRig() {
+SelectorRig::SelectorRig() {
   sensors::ProcessSensorConfig cfg;
   auto s = sensors::ProcessSensor::create(cfg, probe_);
   if (!s) {
@@ -46,7 +46,7 @@ PolicyRig::PolicyRig() {
   rb_ = std::move(*rb);
 }
 
-Result<void> PolicyRig::load(const std::string& yaml) {
+Result<void> SelectorRig::load(const std::string& yaml) {
   if (!sensor_) return make_error(EINVAL, "no process sensor");
   OCTAGON_ASSIGN_OR_RETURN(policy::TracingPolicy p, policy::parse_policy(yaml, "test.yaml"));
   OCTAGON_ASSIGN_OR_RETURN(auto kernel, daemon::TracefsKernelFacts::create());
@@ -65,7 +65,7 @@ Result<void> PolicyRig::load(const std::string& yaml) {
   return ok();
 }
 
-std::vector<PolicyRecord> PolicyRig::of(pid_t pid) {
+std::vector<PolicyRecord> SelectorRig::of(pid_t pid) {
   if (rb_) (void)rb_->poll(0);
   std::vector<PolicyRecord> out;
   for (const auto& r : reader_.got)
@@ -73,7 +73,7 @@ std::vector<PolicyRecord> PolicyRig::of(pid_t pid) {
   return out;
 }
 
-std::vector<int> PolicyRig::per_selector(pid_t pid) {
+std::vector<int> SelectorRig::per_selector(pid_t pid) {
   std::vector<int> n(OCT_GEN_MAX_SELECTORS, 0);
   for (const auto& r : of(pid))
     if (r.ev.selector < OCT_GEN_MAX_SELECTORS) n[r.ev.selector]++;

@@ -28,9 +28,9 @@ class PolicyRecordReader : public bpf::RecordHandler {
   std::vector<PolicyRecord> got;
 };
 
-class PolicyRig {
+class SelectorRig {
  public:
-  PolicyRig();
+  SelectorRig();
   // Compiles `yaml` for this kernel and loads and attaches every hook of it.
   Result<void> load(const std::string& yaml);
   // The records of process `pid` so far, in order.

@@ -11,6 +11,7 @@
 #include "lib/extract/task.bpf.h"
 #include "lib/filter/process.bpf.h"
 #include "lib/filter/selectors.bpf.h"
+#include "lib/generic/post.bpf.h"
 
 static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen_scratch *sc,
 				      struct oct_exec_heap *h, __u32 tgid)
@@ -66,6 +67,8 @@ static __always_inline void oct_act(struct oct_gen_config *cfg, struct oct_gen_e
 	if (bpf_send_signal(sig) == 0) {
 		ev->action_done = 1;
 		oct_gen_count(s, OCT_GS_SIGNAL);
+	} else {
+		oct_gen_count(s, OCT_GS_SIGNAL_FAILED);
 	}
 }
 
@@ -88,7 +91,7 @@ static __always_inline int oct_generic(void *ctx)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct oct_gen_event *ev;
-	int s, mode;
+	int s, mode, post = 1;
 
 	if (!cfg || !sc || !h)
 		return 0;
@@ -135,9 +138,21 @@ static __always_inline int oct_generic(void *ctx)
 		return 0;
 
 	oct_act(cfg, ev, s);
-	if (cfg->nselectors && !cfg->selectors[s].post) {
-		oct_gen_count(s, OCT_GS_NOPOST);
-		return 0;
+	if (cfg->nselectors) {
+		struct oct_gen_selector *sel = &cfg->selectors[s];
+
+		post = sel->post;
+		if (!post) {
+			oct_gen_count(s, OCT_GS_NOPOST);
+			if (!sel->user_action)
+				return 0; /* nothing for the agent to do either */
+		}
+		if (oct_rate_limited(cfg, sc, h, s, pid_tgid)) {
+			oct_gen_count(s, OCT_GS_RATE_LIMITED);
+			return 0;
+		}
+		if (sel->stack)
+			pos = oct_capture_stacks(ctx, sel, h, ev, pos);
 	}
 	ev->flags = oct_lookup_key(task, &ev->key) ? OCT_GEF_NO_PROCESS : 0;
 	if (mode == OCT_MODE_EXIT) {
@@ -159,6 +174,7 @@ static __always_inline int oct_generic(void *ctx)
 		oct_gen_count(s, OCT_GS_RB_FULL);
 		return 0;
 	}
-	oct_gen_count(s, OCT_GS_POST);
+	if (post)
+		oct_gen_count(s, OCT_GS_POST);
 	return 0;
 }

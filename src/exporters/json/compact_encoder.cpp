@@ -14,6 +14,7 @@ constexpr std::string_view kGreen = "\x1b[32m";
 constexpr std::string_view kMagenta = "\x1b[35m";
 constexpr std::string_view kCyan = "\x1b[36m";
 constexpr std::string_view kRed = "\x1b[31m";
+constexpr std::string_view kYellow = "\x1b[33m";
 constexpr std::string_view kReset = "\x1b[0m";
 
 constexpr uint64_t kCapSysAdminBit = uint64_t{1} << kCapSysAdmin;
@@ -47,6 +48,9 @@ void CompactEncoder::open(Color color, std::string& out) const {
     break;
   case Color::kRed:
     out.append(kRed);
+    break;
+  case Color::kYellow:
+    out.append(kYellow);
     break;
   }
 }

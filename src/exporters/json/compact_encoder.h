@@ -52,7 +52,7 @@ public:
   void encode(const events::UprobeEvent& event, std::string& out);
 
 private:
-  enum class Color : uint8_t { kBlue, kGreen, kMagenta, kCyan, kRed };
+  enum class Color : uint8_t { kBlue, kGreen, kMagenta, kCyan, kRed, kYellow };
 
   // Writes the optional timestamp, the kind, source and binary; returns where the part that
   // counts for the CAP_SYS_ADMIN padding starts.
@@ -67,6 +67,9 @@ private:
   void field(std::string_view s, Color color, std::string& out) const;
   // " " then `s`, terminal-safe, uncoloured.
   static void plain_field(std::string_view s, std::string& out);
+  // Tetragon's HumanStackTrace lines after a kprobe line: "Kernel:" then
+  // "   0x<address>: <symbol>+0x<offset>", "User:" then "   0x<address>: <symbol> (<module>+0x<offset>)".
+  void append_stack_traces(const events::KprobeEvent& event, std::string& out) const;
   // The raw_syscalls/sys_enter detail: the syscall's name from the first argument.
   static void append_raw_syscall(const events::TracepointEvent& event, std::string& out);
 

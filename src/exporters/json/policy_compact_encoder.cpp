@@ -236,7 +236,9 @@ void CompactEncoder::encode(const events::KprobeEvent& event, std::string& out) 
     break;
   }
   finish(start, p, out);
+  append_stack_traces(event, out);
 }
+
 
 void CompactEncoder::append_raw_syscall(const events::TracepointEvent& event, std::string& out) {
   // Tetragon assumes the id is the first argument: a long_arg (type int64/auto) or a syscall_id

@@ -62,6 +62,51 @@ void put_tags(const std::vector<std::string>& tags, std::string& out) {
   out.push_back(']');
 }
 
+// `,"<key>":[{"address":"…","offset":"…","symbol":"…","module":"…"},…]` (StackTraceEntry,
+// uint64 as strings, zero values omitted); nothing when empty.
+template <size_t N>
+void put_stack(const char (&key)[N], const std::vector<events::StackTraceEntry>& frames,
+               std::string& out) {
+  if (frames.empty())
+    return;
+  put(out, key);
+  out.push_back('[');
+  bool first = true;
+  for (const events::StackTraceEntry& f : frames) {
+    if (!first)
+      out.push_back(',');
+    first = false;
+    out.push_back('{');
+    const size_t open = out.size();
+    auto sep = [&] {
+      if (out.size() != open)
+        out.push_back(',');
+    };
+    if (f.address != 0) {
+      sep();
+      put(out, "\"address\":");
+      put_quoted_uint(out, f.address);
+    }
+    if (f.offset != 0) {
+      sep();
+      put(out, "\"offset\":");
+      put_quoted_uint(out, f.offset);
+    }
+    if (!f.symbol.empty()) {
+      sep();
+      put(out, "\"symbol\":");
+      append_json_string(out, f.symbol);
+    }
+    if (!f.module.empty()) {
+      sep();
+      put(out, "\"module\":");
+      append_json_string(out, f.module);
+    }
+    out.push_back('}');
+  }
+  out.push_back(']');
+}
+
 } // namespace
 
 void JsonEncoder::append_policy_head(std::string_view open, const events::PolicyEventCommon& event,
@@ -75,8 +120,8 @@ void JsonEncoder::append_policy_head(std::string_view open, const events::Policy
 }
 
 // ProcessKprobe: process=1, parent=2, function_name=3, args=4, return=5, action=6,
-// (kernel_stack_trace=7), policy_name=8, return_action=9, message=10, tags=11,
-// (user_stack_trace=12), ancestors=13, (data=14).
+// kernel_stack_trace=7, policy_name=8, return_action=9, message=10, tags=11,
+// user_stack_trace=12, ancestors=13, (data=14).
 void JsonEncoder::encode(const events::KprobeEvent& event, std::string& out) {
   if (event.process == nullptr)
     return;
@@ -88,10 +133,12 @@ void JsonEncoder::encode(const events::KprobeEvent& event, std::string& out) {
     append_argument_json(*event.return_arg, out);
   }
   put_action(",\"action\":", event.action, out);
+  put_stack(",\"kernel_stack_trace\":", event.kernel_stack_trace, out);
   put_string_field(out, ",\"policy_name\":", event.policy_name);
   put_action(",\"return_action\":", event.return_action, out);
   put_string_field(out, ",\"message\":", event.message);
   put_tags(event.tags, out);
+  put_stack(",\"user_stack_trace\":", event.user_stack_trace, out);
   append_ancestors(event.ancestors, out);
   append_tail(event.time_ns, out);
 }

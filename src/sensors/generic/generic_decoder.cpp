@@ -91,6 +91,15 @@ Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out) 
     out.arg_flags.push_back(ev.arg_flags[i]);
     off += ev.arg_len[i];
   }
+  out.kernel_stack.clear();
+  out.user_stack.clear();
+  if (ev.kstack_len % 8 || ev.ustack_len % 8 || off + ev.kstack_len + ev.ustack_len > end)
+    return make_error(EPROTO, "policy record stack traces overrun the record");
+  out.kernel_stack.resize(ev.kstack_len / 8);
+  if (ev.kstack_len) memcpy(out.kernel_stack.data(), base + off, ev.kstack_len);
+  off += ev.kstack_len;
+  out.user_stack.resize(ev.ustack_len / 8);
+  if (ev.ustack_len) memcpy(out.user_stack.data(), base + off, ev.ustack_len);
   return ok();
 }
 

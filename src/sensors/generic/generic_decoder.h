@@ -29,6 +29,8 @@ struct DecodedGeneric {
   uint64_t ktime = 0;
   std::vector<std::string_view> args;  // raw captured bytes (views into the record)
   std::vector<uint8_t> arg_flags;
+  std::vector<uint64_t> kernel_stack;  // return addresses, innermost first
+  std::vector<uint64_t> user_stack;
 };
 
 Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out);

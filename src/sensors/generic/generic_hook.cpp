@@ -53,6 +53,12 @@ Result<const Family*> family_for(const policy::AttachTarget& t) {
   return make_error(ENOTSUP, policy::describe(t) + ": this hook family is not built into Octagon yet");
 }
 
+bool uses_rate_limit(const oct_gen_config& c) {
+  for (uint32_t s = 0; s < c.nselectors && s < OCT_GEN_MAX_SELECTORS; s++)
+    if (c.selectors[s].rate_limit_ns) return true;
+  return false;
+}
+
 Result<void> reuse(bpf_map* map, int fd, const char* what) {
   if (!map) return make_error(ENOENT, std::string("BPF object has no map for ") + what);
   if (int e = bpf_map__reuse_fd(map, fd)) return make_error(-e, std::string("share ") + what);
@@ -121,8 +127,15 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
   OCTAGON_TRY(reuse(hook->map("process_missed"), shared.missed_map_fd(), "loss counters"));
   hook->owns_pending_ = pending_from == nullptr;
   OCTAGON_TRY(reuse(hook->map("process_execinfo"), shared.exec_info_map_fd(), "exec-info map"));
-  if (pending_from)
+  if (pending_from) {
     OCTAGON_TRY(reuse(hook->map("gen_pending"), bpf_map__fd(pending_from->map("gen_pending")), "entry map"));
+    // One rate-limit window per key whichever half posts the event.
+    OCTAGON_TRY(reuse(hook->map("gen_ratelimit"), bpf_map__fd(pending_from->map("gen_ratelimit")),
+                      "rate-limit map"));
+  } else if (uses_rate_limit(config)) {
+    if (int e = bpf_map__set_max_entries(hook->map("gen_ratelimit"), OCT_GEN_RL_ENTRIES))
+      return make_error(-e, "size the rate-limit map of " + name);
+  }
   bpf::clear_libbpf_log();
   if (int err = fam->load(hook->skel_))
     return make_error(-err, "load BPF object for " + name + " (libbpf log tail: " + bpf::libbpf_log_tail(600) + ")");
@@ -161,9 +174,11 @@ void GenericHook::read_stats(uint64_t (&out)[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_M
 uint64_t GenericHook::memory_bytes() const {
   uint64_t total = 0;
   for (const char* name : {"gen_config", "gen_pending", "gen_stats", "gen_scratch", "gen_inmap",
-                           "gen_binaries", "process_heap"}) {
+                           "gen_binaries", "process_heap", "gen_ratelimit"}) {
     bpf_map* m = map(name);
-    if (!m || (!owns_pending_ && std::string_view(name) == "gen_pending")) continue;  // counted once
+    // The exit half of a pair shares its entry's maps: count them once.
+    bool shared = std::string_view(name) == "gen_pending" || std::string_view(name) == "gen_ratelimit";
+    if (!m || (!owns_pending_ && shared)) continue;
     uint64_t per = uint64_t(bpf_map__key_size(m)) + bpf_map__value_size(m);
     uint64_t n = bpf_map__max_entries(m);
     if (bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_ARRAY) n *= uint64_t(libbpf_num_possible_cpus());
