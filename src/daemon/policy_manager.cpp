@@ -1,16 +1,12 @@
 #include <octagon/daemon/policy_manager.h>
 
-#include <unistd.h>
-
+#include <algorithm>
 #include <cerrno>
 
 #include <octagon/base/log.h>
-#include <octagon/policy/kernel/syscalls.h>
-#include <octagon/policy/kernel/tracefs_format.h>
 #include <octagon/policy/parser.h>
 
 namespace octagon::daemon {
-
 namespace {
 
 sensors::HookTarget target_of(const policy::HookAttach& a) {
@@ -29,10 +25,30 @@ sensors::HookTarget target_of(const policy::HookAttach& a) {
   return t;
 }
 
+const char* mode_name(policy::PolicyMode m) {
+  return m == policy::PolicyMode::kMonitor ? "monitor" : "enforce";
+}
+
 }  // namespace
 
-struct PolicyManager::Loaded {
+const char* policy_state_name(PolicyState s) {
+  switch (s) {
+    case PolicyState::kEnabled: return "enabled";
+    case PolicyState::kDisabled: return "disabled";
+    case PolicyState::kLoadError: return "load_error";
+    case PolicyState::kError: return "error";
+    case PolicyState::kUnknown: break;
+  }
+  return "unknown";
+}
+
+struct PolicyManager::Entry {
+  uint64_t id = 0;
+  policy::TracingPolicy spec;
+  policy::CompileOptions opts;  // mode_override: the load-time, then runtime, mode
   policy::CompiledPolicy compiled;
+  PolicyState state = PolicyState::kUnknown;
+  std::string error;
   std::vector<uint32_t> hook_ids;
   std::vector<std::unique_ptr<sensors::GenericHook>> hooks;  // enter, [exit], enter, ...
 };
@@ -43,10 +59,7 @@ PolicyManager::PolicyManager(const sensors::ProcessSensor& sensor, HookRegistry&
 
 PolicyManager::~PolicyManager() {
   std::lock_guard l(mu_);
-  for (auto& [name, p] : loaded_) {
-    p->hooks.clear();
-    for (uint32_t id : p->hook_ids) registry_.remove(id);
-  }
+  for (auto& [name, e] : policies_) unload(*e);
 }
 
 Result<std::string> PolicyManager::add_file(const std::string& path) {
@@ -64,111 +77,143 @@ Result<std::vector<std::string>> PolicyManager::add_dir(const std::string& dir) 
   return names;
 }
 
-Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
-                                       const policy::CompileOptions& opts) {
-  {
-    std::lock_guard l(mu_);
-    if (loaded_.count(p.name))
-      return make_error(EEXIST, "policy " + p.name + " is already loaded");
-  }
-  OCTAGON_ASSIGN_OR_RETURN(policy::CompiledPolicy compiled, policy::compile_policy(p, kernel_, opts));
-  auto loaded = std::make_unique<Loaded>();
-  auto undo = [&] {
-    loaded->hooks.clear();
-    for (uint32_t id : loaded->hook_ids) registry_.remove(id);
-  };
-  for (policy::HookPlan& h : compiled.hooks) {
+void PolicyManager::unload(Entry& e) {
+  e.hooks.clear();  // detaches and frees every program and map of the policy
+  for (uint32_t id : e.hook_ids) registry_.remove(id);
+  e.hook_ids.clear();
+}
+
+Result<void> PolicyManager::load(Entry& e) {
+  OCTAGON_ASSIGN_OR_RETURN(e.compiled, policy::compile_policy(e.spec, kernel_, e.opts));
+  for (policy::HookPlan& h : e.compiled.hooks) {
     uint32_t id = registry_.add(h.render);
-    loaded->hook_ids.push_back(id);
+    e.hook_ids.push_back(id);
     h.enter.config.hook_id = id;
-    auto enter = sensors::GenericHook::create(target_of(h.enter), h.enter.config,
-                                                 sensor_, nullptr, h.enter.inmap);
+    auto enter = sensors::GenericHook::create(target_of(h.enter), h.enter.config, sensor_, nullptr,
+                                              h.enter.inmap);
     if (!enter) {
-      undo();
-      return make_error(enter.error().wrap("policy " + p.name + ": load " + h.mechanism));
+      unload(e);
+      return make_error(enter.error().wrap("policy " + e.spec.name + ": load " + h.mechanism));
     }
     const sensors::GenericHook* pair = enter->get();
-    loaded->hooks.push_back(std::move(*enter));
+    e.hooks.push_back(std::move(*enter));
     if (h.exit) {
       h.exit->config.hook_id = id;
-      auto exit = sensors::GenericHook::create(target_of(*h.exit), h.exit->config,
-                                                  sensor_, pair, h.exit->inmap);
+      auto exit = sensors::GenericHook::create(target_of(*h.exit), h.exit->config, sensor_, pair,
+                                               h.exit->inmap);
       if (!exit) {
-        undo();
-        return make_error(exit.error().wrap("policy " + p.name + ": load " + h.mechanism));
+        unload(e);
+        return make_error(exit.error().wrap("policy " + e.spec.name + ": load " + h.mechanism));
       }
-      loaded->hooks.push_back(std::move(*exit));
+      e.hooks.push_back(std::move(*exit));
     }
   }
-  for (const auto& n : compiled.notes) OCTAGON_LOG_INFO("policy %s: %s", p.name.c_str(), n.c_str());
-  loaded->compiled = std::move(compiled);
+  for (const auto& n : e.compiled.notes) OCTAGON_LOG_INFO("policy %s: %s", e.spec.name.c_str(), n.c_str());
+  return ok();
+}
+
+PolicyManager::Entry* PolicyManager::find(const std::string& name) {
+  auto it = policies_.find(name);
+  return it == policies_.end() ? nullptr : it->second.get();
+}
+
+Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
+                                       const policy::CompileOptions& opts) {
   std::lock_guard l(mu_);
-  loaded_[p.name] = std::move(loaded);
+  if (policies_.count(p.name)) return make_error(EEXIST, "policy " + p.name + " is already loaded");
+  auto e = std::make_unique<Entry>();
+  e->spec = p;
+  e->opts = opts;
+  OCTAGON_TRY(load(*e));
+  e->state = PolicyState::kEnabled;
+  e->id = next_id_++;
+  policies_[p.name] = std::move(e);
   return p.name;
 }
 
 Result<void> PolicyManager::remove(const std::string& name) {
-  std::unique_ptr<Loaded> p;
-  {
-    std::lock_guard l(mu_);
-    auto it = loaded_.find(name);
-    if (it == loaded_.end()) return make_error(ENOENT, "no policy " + name);
-    p = std::move(it->second);
-    loaded_.erase(it);
+  std::lock_guard l(mu_);
+  auto it = policies_.find(name);
+  if (it == policies_.end()) return make_error(ENOENT, "no policy " + name);
+  unload(*it->second);
+  policies_.erase(it);
+  return ok();
+}
+
+Result<void> PolicyManager::enable(const std::string& name) {
+  std::lock_guard l(mu_);
+  Entry* e = find(name);
+  if (!e) return make_error(ENOENT, "no policy " + name);
+  if (e->state == PolicyState::kEnabled) return ok();
+  if (auto r = load(*e); !r) {
+    e->state = PolicyState::kError;
+    e->error = r.error().message();
+    return r;
   }
-  p->hooks.clear();  // detaches and frees every program and map of the policy
-  for (uint32_t id : p->hook_ids) registry_.remove(id);
+  e->state = PolicyState::kEnabled;
+  e->error.clear();
+  return ok();
+}
+
+Result<void> PolicyManager::disable(const std::string& name) {
+  std::lock_guard l(mu_);
+  Entry* e = find(name);
+  if (!e) return make_error(ENOENT, "no policy " + name);
+  unload(*e);
+  e->state = PolicyState::kDisabled;
+  return ok();
+}
+
+Result<void> PolicyManager::set_mode(const std::string& name, policy::PolicyMode mode) {
+  std::lock_guard l(mu_);
+  Entry* e = find(name);
+  if (!e) return make_error(ENOENT, "no policy " + name);
+  e->opts.mode_override = mode;
+  e->compiled.mode = mode;
+  for (auto& h : e->hooks) OCTAGON_TRY(h->set_monitor(mode == policy::PolicyMode::kMonitor));
   return ok();
 }
 
 std::vector<PolicyStatus> PolicyManager::status() const {
   std::lock_guard l(mu_);
   std::vector<PolicyStatus> out;
-  for (const auto& [name, p] : loaded_) {
+  for (const auto& [name, e] : policies_) {
     PolicyStatus s;
+    s.id = e->id;
     s.name = name;
-    s.mode = p->compiled.mode == policy::PolicyMode::kMonitor ? "monitor" : "enforce";
-    for (const auto& h : p->compiled.hooks) s.mechanisms.push_back(h.mechanism);
-    s.notes = p->compiled.notes;
-    for (const auto& h : p->hooks) {
+    s.namespace_ = e->spec.namespace_name;
+    s.state = e->state;
+    s.error = e->error;
+    s.mode = mode_name(e->opts.mode_override.value_or(
+        e->spec.options.policy_mode.value_or(policy::PolicyMode::kEnforce)));
+    for (const auto& h : e->compiled.hooks) s.mechanisms.push_back(h.mechanism);
+    s.notes = e->compiled.notes;
+    size_t nsel = 1;
+    for (const auto& h : e->compiled.hooks) nsel = std::max<size_t>(nsel, h.enter.config.nselectors);
+    s.selectors.resize(nsel);
+    for (const auto& h : e->hooks) {
       s.kernel_memory_bytes += h->memory_bytes();
       uint64_t st[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_MAX];
       h->read_stats(st);
-      for (auto& row : st) {
-        s.posted += row[OCT_GS_POST];
-        s.signals += row[OCT_GS_SIGNAL];
-        s.monitor_signals += row[OCT_GS_MONITOR_SIGNAL];
-        s.nopost += row[OCT_GS_NOPOST];
-        s.ringbuf_full += row[OCT_GS_RB_FULL];
+      for (size_t i = 0; i < nsel; i++) {
+        SelectorCounters& c = s.selectors[i];
+        c.posted += st[i][OCT_GS_POST];
+        c.signals += st[i][OCT_GS_SIGNAL];
+        c.monitor_signals += st[i][OCT_GS_MONITOR_SIGNAL];
+        c.nopost += st[i][OCT_GS_NOPOST];
+        c.ringbuf_full += st[i][OCT_GS_RB_FULL];
       }
+    }
+    for (const SelectorCounters& c : s.selectors) {
+      s.posted += c.posted;
+      s.signals += c.signals;
+      s.monitor_signals += c.monitor_signals;
+      s.nopost += c.nopost;
+      s.ringbuf_full += c.ringbuf_full;
     }
     out.push_back(std::move(s));
   }
   return out;
 }
-
-Result<std::unique_ptr<TracefsKernelFacts>> TracefsKernelFacts::create() {
-  OCTAGON_TRY(sensors::ensure_tracefs());
-  std::string root = policy::kernel::find_tracefs_root();
-  if (root.empty()) return make_error(ENOENT, "no tracefs with events/ found after mounting it");
-  auto k = std::make_unique<TracefsKernelFacts>();
-  k->root_ = root;
-  return k;
-}
-
-Result<std::vector<policy::FormatField>> TracefsKernelFacts::tracepoint_fields(
-    const std::string& subsystem, const std::string& event) {
-  policy::kernel::KernelInfo info(root_);
-  OCTAGON_ASSIGN_OR_RETURN(policy::kernel::TracepointFormat f, info.tracepoint_format(subsystem, event));
-  std::vector<policy::FormatField> out;
-  for (const auto& x : f.fields) out.push_back({x.name, x.type, x.offset, x.size, x.is_signed});
-  return out;
-}
-
-std::optional<int> TracefsKernelFacts::syscall_number(const std::string& name) const {
-  return policy::kernel::KernelInfo(root_).syscall_number(name);
-}
-
-std::string TracefsKernelFacts::syscall_prefix() const { return policy::kernel::KernelInfo(root_).arch_prefix(); }
 
 }  // namespace octagon::daemon

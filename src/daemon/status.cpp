@@ -99,6 +99,39 @@ std::string render_status_json(const StatusSnapshot& s) {
     w.close();
   }
   ex += ']';
+
+  std::string& pol = top.raw("policies");
+  pol += '[';
+  for (size_t i = 0; i < s.policies.size(); i++) {
+    if (i) pol += ',';
+    const PolicyStatus& p = s.policies[i];
+    ObjectWriter w(pol);
+    w.field("id", p.id).field("name", p.name).field("state", policy_state_name(p.state));
+    if (!p.error.empty()) w.field("error", p.error);
+    w.field("mode", p.mode).field("kernel_memory_bytes", p.kernel_memory_bytes);
+    w.field("posted", p.posted).field("signals", p.signals).field("monitor_signals", p.monitor_signals);
+    w.field("nopost", p.nopost).field("ringbuf_full", p.ringbuf_full);
+    std::string& sel = w.raw("selectors");
+    sel += '[';
+    for (size_t k = 0; k < p.selectors.size(); k++) {
+      if (k) sel += ',';
+      const SelectorCounters& c = p.selectors[k];
+      ObjectWriter sw(sel);
+      sw.field("posted", c.posted).field("signals", c.signals).field("monitor_signals", c.monitor_signals);
+      sw.field("nopost", c.nopost).field("ringbuf_full", c.ringbuf_full);
+      sw.close();
+    }
+    sel += ']';
+    std::string& mech = w.raw("mechanisms");
+    mech += '[';
+    for (size_t k = 0; k < p.mechanisms.size(); k++) {
+      if (k) mech += ',';
+      exporters::append_json_string(mech, p.mechanisms[k]);
+    }
+    mech += ']';
+    w.close();
+  }
+  pol += ']';
   top.close();
   out += '}';
   return out;
