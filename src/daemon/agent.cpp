@@ -141,8 +141,17 @@ Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config, bpf::Fea
 }
 
 Result<void> Agent::load_policies() {
-  if (config_.tracing_policy.empty() && config_.tracing_policy_dir.empty()) return ok();
-  OCTAGON_ASSIGN_OR_RETURN(kernel_facts_, TracefsKernelFacts::create());
+  // The manager always exists, so that policies can be added at runtime; without policy
+  // flags a kernel without tracefs only costs the policy engine, not the agent.
+  auto facts = TracefsKernelFacts::create();
+  if (!facts) {
+    if (config_.tracing_policy.empty() && config_.tracing_policy_dir.empty()) {
+      OCTAGON_LOG_WARN("policy engine unavailable: %s", facts.error().message().c_str());
+      return ok();
+    }
+    return make_error(facts.error());
+  }
+  kernel_facts_ = std::move(*facts);
   policies_ = std::make_unique<PolicyManager>(*sensor_, hooks_, *kernel_facts_);
   if (!config_.tracing_policy.empty()) {
     OCTAGON_ASSIGN_OR_RETURN(std::string name, policies_->add_file(config_.tracing_policy));

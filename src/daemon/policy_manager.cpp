@@ -1,20 +1,38 @@
 #include <octagon/daemon/policy_manager.h>
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 
 #include <octagon/base/log.h>
-#include <octagon/policy/kernel/syscalls.h>
-#include <octagon/policy/kernel/tracefs_format.h>
 #include <octagon/policy/parser.h>
 
 namespace octagon::daemon {
+namespace {
 
-struct PolicyManager::Loaded {
+const char* mode_name(policy::PolicyMode m) {
+  return m == policy::PolicyMode::kMonitor ? "monitor" : "enforce";
+}
+
+}  // namespace
+
+const char* policy_state_name(PolicyState s) {
+  switch (s) {
+    case PolicyState::kEnabled: return "enabled";
+    case PolicyState::kDisabled: return "disabled";
+    case PolicyState::kLoadError: return "load_error";
+    case PolicyState::kError: return "error";
+    case PolicyState::kUnknown: break;
+  }
+  return "unknown";
+}
+
+struct PolicyManager::Entry {
+  uint64_t id = 0;
+  policy::TracingPolicy spec;
+  policy::CompileOptions opts;  // mode_override: the load-time, then runtime, mode
   policy::CompiledPolicy compiled;
+  PolicyState state = PolicyState::kUnknown;
+  std::string error;
   std::vector<uint32_t> hook_ids;
   std::vector<std::unique_ptr<sensors::GenericHook>> hooks;  // enter, [exit], enter, ...
 };
@@ -22,7 +40,7 @@ struct PolicyManager::Loaded {
 namespace {
 
 // Per compiled hook, its selectors' counters over its loaded instances (enter and exit half).
-std::vector<HookStatus> hook_status(const PolicyManager::Loaded& p) {
+std::vector<HookStatus> hook_status(const PolicyManager::Entry& p) {
   std::vector<HookStatus> out;
   size_t instance = 0;
   for (const policy::HookPlan& plan : p.compiled.hooks) {
@@ -57,10 +75,7 @@ PolicyManager::PolicyManager(const sensors::ProcessSensor& sensor, HookRegistry&
 
 PolicyManager::~PolicyManager() {
   std::lock_guard l(mu_);
-  for (auto& [name, p] : loaded_) {
-    p->hooks.clear();
-    for (uint32_t id : p->hook_ids) registry_.remove(id);
-  }
+  for (auto& [name, e] : policies_) unload(*e);
 }
 
 Result<std::string> PolicyManager::add_file(const std::string& path) {
@@ -78,76 +93,119 @@ Result<std::vector<std::string>> PolicyManager::add_dir(const std::string& dir) 
   return names;
 }
 
-Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
-                                       const policy::CompileOptions& opts) {
-  {
-    std::lock_guard l(mu_);
-    if (loaded_.count(p.name))
-      return make_error(EEXIST, "policy " + p.name + " is already loaded");
-  }
-  OCTAGON_ASSIGN_OR_RETURN(policy::CompiledPolicy compiled, policy::compile_policy(p, kernel_, opts));
-  auto loaded = std::make_unique<Loaded>();
-  auto undo = [&] {
-    loaded->hooks.clear();
-    for (uint32_t id : loaded->hook_ids) registry_.remove(id);
-  };
-  for (policy::HookPlan& h : compiled.hooks) {
+void PolicyManager::unload(Entry& e) {
+  e.hooks.clear();  // detaches and frees every program and map of the policy
+  for (uint32_t id : e.hook_ids) registry_.remove(id);
+  e.hook_ids.clear();
+}
+
+Result<void> PolicyManager::load(Entry& e) {
+  OCTAGON_ASSIGN_OR_RETURN(e.compiled, policy::compile_policy(e.spec, kernel_, e.opts));
+  for (policy::HookPlan& h : e.compiled.hooks) {
     uint32_t id = registry_.add(h.render);
-    loaded->hook_ids.push_back(id);
+    e.hook_ids.push_back(id);
     h.enter.config.hook_id = id;
-    auto enter = sensors::GenericHook::create(h.enter.target, h.enter.config,
-                                                 sensor_, nullptr, h.enter.inmap,
-                                                 h.enter.binaries);
+    auto enter = sensors::GenericHook::create(h.enter.target, h.enter.config, sensor_, nullptr,
+                                              h.enter.inmap, h.enter.binaries);
     if (!enter) {
-      undo();
-      return make_error(enter.error().wrap("policy " + p.name + ": load " + h.mechanism));
+      unload(e);
+      return make_error(enter.error().wrap("policy " + e.spec.name + ": load " + h.mechanism));
     }
     const sensors::GenericHook* pair = enter->get();
-    loaded->hooks.push_back(std::move(*enter));
+    e.hooks.push_back(std::move(*enter));
     if (h.exit) {
       h.exit->config.hook_id = id;
-      auto exit = sensors::GenericHook::create(h.exit->target, h.exit->config,
-                                                  sensor_, pair, h.exit->inmap,
-                                                  h.exit->binaries);
+      auto exit = sensors::GenericHook::create(h.exit->target, h.exit->config, sensor_, pair,
+                                               h.exit->inmap, h.exit->binaries);
       if (!exit) {
-        undo();
-        return make_error(exit.error().wrap("policy " + p.name + ": load " + h.mechanism));
+        unload(e);
+        return make_error(exit.error().wrap("policy " + e.spec.name + ": load " + h.mechanism));
       }
-      loaded->hooks.push_back(std::move(*exit));
+      e.hooks.push_back(std::move(*exit));
     }
   }
-  for (const auto& n : compiled.notes) OCTAGON_LOG_INFO("policy %s: %s", p.name.c_str(), n.c_str());
-  loaded->compiled = std::move(compiled);
+  for (const auto& n : e.compiled.notes) OCTAGON_LOG_INFO("policy %s: %s", e.spec.name.c_str(), n.c_str());
+  return ok();
+}
+
+PolicyManager::Entry* PolicyManager::find(const std::string& name) {
+  auto it = policies_.find(name);
+  return it == policies_.end() ? nullptr : it->second.get();
+}
+
+Result<std::string> PolicyManager::add(const policy::TracingPolicy& p,
+                                       const policy::CompileOptions& opts) {
   std::lock_guard l(mu_);
-  loaded_[p.name] = std::move(loaded);
+  if (policies_.count(p.name)) return make_error(EEXIST, "policy " + p.name + " is already loaded");
+  auto e = std::make_unique<Entry>();
+  e->spec = p;
+  e->opts = opts;
+  OCTAGON_TRY(load(*e));
+  e->state = PolicyState::kEnabled;
+  e->id = next_id_++;
+  policies_[p.name] = std::move(e);
   return p.name;
 }
 
 Result<void> PolicyManager::remove(const std::string& name) {
-  std::unique_ptr<Loaded> p;
-  {
-    std::lock_guard l(mu_);
-    auto it = loaded_.find(name);
-    if (it == loaded_.end()) return make_error(ENOENT, "no policy " + name);
-    p = std::move(it->second);
-    loaded_.erase(it);
+  std::lock_guard l(mu_);
+  auto it = policies_.find(name);
+  if (it == policies_.end()) return make_error(ENOENT, "no policy " + name);
+  unload(*it->second);
+  policies_.erase(it);
+  return ok();
+}
+
+Result<void> PolicyManager::enable(const std::string& name) {
+  std::lock_guard l(mu_);
+  Entry* e = find(name);
+  if (!e) return make_error(ENOENT, "no policy " + name);
+  if (e->state == PolicyState::kEnabled) return ok();
+  if (auto r = load(*e); !r) {
+    e->state = PolicyState::kError;
+    e->error = r.error().message();
+    return r;
   }
-  p->hooks.clear();  // detaches and frees every program and map of the policy
-  for (uint32_t id : p->hook_ids) registry_.remove(id);
+  e->state = PolicyState::kEnabled;
+  e->error.clear();
+  return ok();
+}
+
+Result<void> PolicyManager::disable(const std::string& name) {
+  std::lock_guard l(mu_);
+  Entry* e = find(name);
+  if (!e) return make_error(ENOENT, "no policy " + name);
+  unload(*e);
+  e->state = PolicyState::kDisabled;
+  return ok();
+}
+
+Result<void> PolicyManager::set_mode(const std::string& name, policy::PolicyMode mode) {
+  std::lock_guard l(mu_);
+  Entry* e = find(name);
+  if (!e) return make_error(ENOENT, "no policy " + name);
+  e->opts.mode_override = mode;
+  e->compiled.mode = mode;
+  for (auto& h : e->hooks) OCTAGON_TRY(h->set_monitor(mode == policy::PolicyMode::kMonitor));
   return ok();
 }
 
 std::vector<PolicyStatus> PolicyManager::status() const {
   std::lock_guard l(mu_);
   std::vector<PolicyStatus> out;
-  for (const auto& [name, p] : loaded_) {
+  for (const auto& [name, e] : policies_) {
     PolicyStatus s;
+    s.id = e->id;
     s.name = name;
-    s.mode = p->compiled.mode == policy::PolicyMode::kMonitor ? "monitor" : "enforce";
-    for (const auto& h : p->compiled.hooks) s.mechanisms.push_back(h.mechanism);
-    s.notes = p->compiled.notes;
-    for (const auto& h : p->hooks) s.kernel_memory_bytes += h->memory_bytes();
-    s.hooks = hook_status(*p);
+    s.namespace_ = e->spec.namespace_name;
+    s.state = e->state;
+    s.error = e->error;
+    s.mode = mode_name(e->opts.mode_override.value_or(
+        e->spec.options.policy_mode.value_or(policy::PolicyMode::kEnforce)));
+    for (const auto& h : e->compiled.hooks) s.mechanisms.push_back(h.mechanism);
+    s.notes = e->compiled.notes;
+    for (const auto& h : e->hooks) s.kernel_memory_bytes += h->memory_bytes();
+    s.hooks = hook_status(*e);
     for (const HookStatus& h : s.hooks) {
       for (const SelectorCounters& c : h.selectors) {
         s.posted += c.posted;
@@ -163,52 +221,5 @@ std::vector<PolicyStatus> PolicyManager::status() const {
   }
   return out;
 }
-
-Result<std::unique_ptr<TracefsKernelFacts>> TracefsKernelFacts::create() {
-  OCTAGON_TRY(sensors::ensure_tracefs());
-  std::string root = policy::kernel::find_tracefs_root();
-  if (root.empty()) return make_error(ENOENT, "no tracefs with events/ found after mounting it");
-  auto k = std::make_unique<TracefsKernelFacts>();
-  k->root_ = root;
-  return k;
-}
-
-Result<std::vector<policy::FormatField>> TracefsKernelFacts::tracepoint_fields(
-    const std::string& subsystem, const std::string& event) {
-  policy::kernel::KernelInfo info(root_);
-  OCTAGON_ASSIGN_OR_RETURN(policy::kernel::TracepointFormat f, info.tracepoint_format(subsystem, event));
-  std::vector<policy::FormatField> out;
-  for (const auto& x : f.fields) out.push_back({x.name, x.type, x.offset, x.size, x.is_signed});
-  return out;
-}
-
-std::optional<int> TracefsKernelFacts::syscall_number(const std::string& name) const {
-  return policy::kernel::KernelInfo(root_).syscall_number(name);
-}
-
-// The host's namespaces are pid 1's. When /proc/1/ns cannot be read (no ptrace access to
-// pid 1), the initial namespaces have fixed inode numbers (include/linux/proc_ns.h); the mount
-// and network ones only since Linux 6.18, recognised when this process is in them.
-std::optional<uint32_t> TracefsKernelFacts::host_namespace(policy::NamespaceType t) const {
-  struct Ns {
-    const char* file;
-    uint32_t initial;  // 0: none on every kernel
-  };
-  static const Ns kNs[] = {{"uts", 0xEFFFFFFE}, {"ipc", 0xEFFFFFFF},  {"mnt", 0xEFFFFFF8},
-                           {"pid", 0xEFFFFFFC}, {"pid_for_children", 0xEFFFFFFC},
-                           {"net", 0xEFFFFFF9}, {"time", 0xEFFFFFFA}, {"time_for_children", 0xEFFFFFFA},
-                           {"cgroup", 0xEFFFFFFB}, {"user", 0xEFFFFFFD}};
-  size_t i = size_t(t);
-  if (i >= std::size(kNs)) return std::nullopt;
-  struct stat st{};
-  if (stat((std::string("/proc/1/ns/") + kNs[i].file).c_str(), &st) == 0) return uint32_t(st.st_ino);
-  if (t == policy::NamespaceType::kMnt || t == policy::NamespaceType::kNet) {
-    if (stat((std::string("/proc/self/ns/") + kNs[i].file).c_str(), &st) != 0 || st.st_ino != kNs[i].initial)
-      return std::nullopt;
-  }
-  return kNs[i].initial;
-}
-
-std::string TracefsKernelFacts::syscall_prefix() const { return policy::kernel::KernelInfo(root_).arch_prefix(); }
 
 }  // namespace octagon::daemon

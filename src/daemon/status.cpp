@@ -51,7 +51,9 @@ void render_policies(const StatusSnapshot& s, ObjectWriter& top) {
     if (i) pol += ',';
     const PolicyStatus& p = s.policies[i];
     ObjectWriter w(pol);
-    w.field("name", p.name).field("mode", p.mode).field("kernel_memory_bytes", p.kernel_memory_bytes);
+    w.field("id", p.id).field("name", p.name).field("state", policy_state_name(p.state));
+    if (!p.error.empty()) w.field("error", p.error);
+    w.field("mode", p.mode).field("kernel_memory_bytes", p.kernel_memory_bytes);
     SelectorCounters total{p.posted, p.signals, p.monitor_signals, p.signal_failed,
                            p.nopost, p.rate_limited, p.ringbuf_full};
     render_counters(w, total);

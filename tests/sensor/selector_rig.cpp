@@ -15,21 +15,6 @@
 
 namespace octagon::testing {
 
-void PolicyRecordReader::on_record(const void* data, size_t size) {
-  auto op = sensors::record_op(data, size);
-  if (!op || *op != OCT_MSG_GENERIC || size < sizeof(oct_gen_event)) return;
-  PolicyRecord r;
-  memcpy(&r.ev, data, sizeof(r.ev));
-  const char* p = static_cast<const char*>(data) + sizeof(oct_gen_event);
-  const char* end = static_cast<const char*>(data) + size;
-  for (int i = 0; i < r.ev.nargs && i < OCT_GEN_MAX_ARGS; i++) {
-    size_t n = std::min<size_t>(r.ev.arg_len[i], size_t(end - p));
-    r.args.emplace_back(p, n);
-    p += n;
-  }
-  got.push_back(std::move(r));
-}
-
 SelectorRig::SelectorRig() {
   sensors::ProcessSensorConfig cfg;
   auto s = sensors::ProcessSensor::create(cfg, probe_);

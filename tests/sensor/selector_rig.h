@@ -12,21 +12,11 @@
 
 #include <octagon/bpf/feature_probe.h>
 #include <octagon/bpf/ring_buffer_reader.h>
+#include "generic_records.h"
 #include <octagon/sensors/generic/generic_hook.h>
 #include <octagon/sensors/process/process_sensor.h>
 
 namespace octagon::testing {
-
-struct PolicyRecord {
-  oct_gen_event ev;
-  std::vector<std::string> args;  // raw captured bytes per argument
-};
-
-class PolicyRecordReader : public bpf::RecordHandler {
- public:
-  void on_record(const void* data, size_t size) override;
-  std::vector<PolicyRecord> got;
-};
 
 class SelectorRig {
  public:

@@ -157,6 +157,17 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
   return hook;
 }
 
+Result<void> GenericHook::set_monitor(bool monitor) {
+  uint32_t zero = 0;
+  int fd = bpf_map__fd(map("gen_config"));
+  oct_gen_config cfg{};
+  if (bpf_map_lookup_elem(fd, &zero, &cfg) != 0) return make_error(errno, "read plan of " + policy::describe(target_));
+  cfg.monitor = monitor ? 1 : 0;
+  if (bpf_map_update_elem(fd, &zero, &cfg, BPF_EXIST) != 0)
+    return make_error(errno, "write plan of " + policy::describe(target_));
+  return ok();
+}
+
 void GenericHook::read_stats(uint64_t (&out)[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_MAX]) const {
   int ncpu = libbpf_num_possible_cpus();
   std::vector<uint64_t> vals(ncpu > 0 ? size_t(ncpu) : 1);

@@ -45,6 +45,8 @@ class GenericHook {
 
   // Per-selector action counters summed over CPUs: [selector][OCT_GS_*].
   void read_stats(uint64_t (&out)[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_MAX]) const;
+  // Policy mode at runtime: rewrites the `monitor` flag of the loaded plan in place.
+  Result<void> set_monitor(bool monitor);
   // Kernel memory of this hook's own maps (shared maps excluded), in bytes.
   uint64_t memory_bytes() const;
   const policy::AttachTarget& target() const { return target_; }

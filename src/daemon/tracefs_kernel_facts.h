@@ -1,0 +1,30 @@
+// TracefsKernelFacts: the policy compiler's view of the running kernel (tracepoint formats,
+// syscall names and numbers), read from tracefs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <octagon/base/result.h>
+#include <octagon/policy/compiler.h>
+
+namespace octagon::daemon {
+
+// KernelFacts from the running kernel's tracefs (mounted at /sys/kernel/tracing if needed).
+class TracefsKernelFacts : public policy::KernelFacts {
+ public:
+  static Result<std::unique_ptr<TracefsKernelFacts>> create();
+  Result<std::vector<policy::FormatField>> tracepoint_fields(const std::string& subsystem,
+                                                             const std::string& event) override;
+  std::string syscall_prefix() const override;
+  std::optional<int> syscall_number(const std::string& name) const override;
+  std::optional<uint32_t> host_namespace(policy::NamespaceType t) const override;
+
+ private:
+  std::string root_;
+};
+
+}  // namespace octagon::daemon
