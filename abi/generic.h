@@ -24,6 +24,8 @@ enum oct_gen_arg_kind {
 	OCT_GA_FD = 5,		/* int fd at `offset`: resolved to the file's path in the task */
 	OCT_GA_DATA_LOC = 6,	/* __data_loc: u32 (len << 16 | off) at `offset`, string in record */
 	OCT_GA_CONST_BUF = 7,	/* `size` bytes inline at `offset` */
+	OCT_GA_USER_DEREF = 8,	/* `size` bytes of user memory at (u64 at `offset`) + `imm` (USDT) */
+	OCT_GA_CONST = 9,	/* the value `imm` itself (USDT constant arguments) */
 };
 
 struct oct_gen_arg {
@@ -33,6 +35,7 @@ struct oct_gen_arg {
 	__u8 is_signed;
 	__u8 size_arg;	/* for OCT_GA_BUF_USER: index (0-based) of the arg holding the length */
 	__u16 max_data;	/* bytes captured at most (<= OCT_GEN_ARG_MAX) */
+	__s64 imm;	/* OCT_GA_USER_DEREF: displacement; OCT_GA_CONST: the value */
 };
 
 /* Filter operators evaluated in the kernel. */

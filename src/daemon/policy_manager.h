@@ -13,6 +13,7 @@
 #include <octagon/base/result.h>
 #include <octagon/daemon/hook_registry.h>
 #include <octagon/policy/compiler.h>
+#include <octagon/policy/kernel/elf_binaries.h>
 #include <octagon/sensors/generic/generic_hook.h>
 #include <octagon/sensors/process/process_sensor.h>
 
@@ -56,9 +57,11 @@ class TracefsKernelFacts : public policy::KernelFacts {
                                                              const std::string& event) override;
   std::string syscall_prefix() const override;
   std::optional<int> syscall_number(const std::string& name) const override;
+  policy::BinaryFacts* binaries() override { return &binaries_; }
 
  private:
   std::string root_;
+  policy::kernel::ElfBinaryFacts binaries_;
 };
 
 }  // namespace octagon::daemon

@@ -18,4 +18,10 @@ Result<void> compile_selectors(const TracingPolicy& policy, const HookCommon& ho
                                KernelFacts& kernel, oct_gen_config& cfg, HookRender& render,
                                std::vector<oct_gen_inmap_key>& inmap);
 
+// Compiles one uprobes: / usdts: entry into one HookPlan per probe point, appended to out.
+Result<void> compile_uprobe(const TracingPolicy& policy, const UProbeSpec& spec, KernelFacts& kernel,
+                            bool monitor, CompiledPolicy& out);
+Result<void> compile_usdt(const TracingPolicy& policy, const UsdtSpec& spec, KernelFacts& kernel,
+                          bool monitor, CompiledPolicy& out);
+
 }  // namespace octagon::policy::detail

@@ -37,6 +37,13 @@ struct HookRender {
   std::vector<std::string> tags;
   std::vector<events::KprobeAction> selector_actions;  // per selector
   events::KprobeAction return_action = events::KprobeAction::kUnknown;
+  // uprobe and usdt events
+  std::string path;            // the binary, as the policy names it
+  std::string symbol;          // uprobes ("" for offsets and addrs)
+  uint64_t offset = 0;         // uprobes: file offset of the probe
+  uint64_t ref_ctr_offset = 0; // uprobes: refCtrOffsets entry
+  std::string provider;        // usdts
+  std::string probe_name;      // usdts
 };
 
 // Where one hook instance attaches, and its plan.

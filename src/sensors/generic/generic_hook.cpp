@@ -13,6 +13,7 @@
 #include <octagon/sensors/process/process_sensor.h>
 
 #include "generic_tp_bpf.skel.h"
+#include "generic_uprobe_bpf.skel.h"
 
 namespace octagon::sensors {
 namespace {
@@ -43,11 +44,15 @@ const Family kTracepointFamily =
     family<generic_tp_bpf, generic_tp_bpf__open, generic_tp_bpf__load, generic_tp_bpf__destroy>(
         "tracepoint", "oct_gen_tp");
 
+const Family kUprobeFamily =
+    family<generic_uprobe_bpf, generic_uprobe_bpf__open, generic_uprobe_bpf__load,
+           generic_uprobe_bpf__destroy>("uprobe", "oct_gen_uprobe");
+
 Result<const Family*> family_for(const HookTarget& t) {
   switch (t.kind) {
     case HookTarget::Kind::kTracepoint: return &kTracepointFamily;
-    case HookTarget::Kind::kRawTracepoint:
-    case HookTarget::Kind::kUprobe: break;
+    case HookTarget::Kind::kUprobe: return &kUprobeFamily;
+    case HookTarget::Kind::kRawTracepoint: break;
   }
   return make_error(ENOTSUP, t.describe() + ": this hook family is not built into Octagon yet");
 }

@@ -1,0 +1,56 @@
+/* Target of the uprobe and USDT tests.
+ * usage: uprobe_target N STRING [MARKER]
+ * Fires USDT probes (sys/sdt.h, every one with a semaphore) whose arguments the compiler puts in
+ * registers, in memory and as constants, prints the guarded probe's semaphore ("sema=N"), then
+ * calls octagon_uprobe_target(N, STRING), which creates MARKER (when given) in its body and
+ * returns N * 2 + strlen(STRING). Exit status 0. */
+#define _SDT_HAS_SEMAPHORES 1
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sdt.h>
+#include <unistd.h>
+
+#define SEMAPHORE(p, n) \
+	__extension__ unsigned short p##_##n##_semaphore __attribute__((unused, section(".probes")))
+SEMAPHORE(octagon, args);
+SEMAPHORE(octagon, mem);
+SEMAPHORE(octagon, guarded);
+SEMAPHORE(test, usdt3);
+
+static const char *marker;
+
+__attribute__((noinline, noclone, visibility("default"))) int octagon_uprobe_target(int n, const char *s)
+{
+	if (marker) {
+		int fd = open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	return n * 2 + (int)strlen(s);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s N STRING [MARKER]\n", argv[0]);
+		return 2;
+	}
+	int n = atoi(argv[1]);
+	const char *s = argv[2];
+	volatile long in_memory = 100L + n;
+	int neg = -n;
+	long neg8 = -8L * n;
+
+	marker = argc > 3 ? argv[3] : NULL;
+	printf("sema=%u\n", (unsigned)octagon_guarded_semaphore);
+	fflush(stdout);
+	STAP_PROBE3(octagon, args, n, s, neg8);
+	STAP_PROBE2(octagon, mem, in_memory, 42);
+	if (octagon_guarded_semaphore)
+		STAP_PROBE1(octagon, guarded, n);
+	STAP_PROBE3(test, usdt3, neg, neg8, (unsigned long)8 * n);
+	return octagon_uprobe_target(n, s) == n * 2 + (int)strlen(s) ? 0 : 1;
+}
