@@ -2,6 +2,7 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -33,34 +34,42 @@ uint64_t align4(uint64_t v) { return (v + 3) & ~uint64_t{3}; }
 
 }  // namespace
 
+ElfFile::Mapping::~Mapping() {
+  if (addr) munmap(addr, len);
+}
+
 Result<ElfFile> ElfFile::open(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return make_error(errno, "open " + path);
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return make_error(errno, "stat " + path);
   if (!S_ISREG(st.st_mode)) return make_error(ENOEXEC, path + " is not a regular file");
-  std::string bytes(size_t(st.st_size), '\0');
-  size_t got = 0;
-  while (got < bytes.size()) {
-    ssize_t n = ::read(fd.get(), bytes.data() + got, bytes.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return make_error(n < 0 ? errno : EIO, "read " + path);
-    got += size_t(n);
+  ElfFile f;
+  f.name_ = path;
+  f.map_ = std::make_shared<Mapping>();
+  if (st.st_size > 0) {
+    void* p = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (p == MAP_FAILED) return make_error(errno, "map " + path);
+    f.map_->addr = p;
+    f.map_->len = size_t(st.st_size);
+    f.data_ = std::string_view(static_cast<const char*>(p), f.map_->len);
   }
-  return parse(std::move(bytes), path);
+  OCTAGON_TRY(f.load_headers());
+  return f;
 }
 
 Result<ElfFile> ElfFile::parse(std::string bytes, std::string name) {
   ElfFile f;
   f.name_ = std::move(name);
-  f.data_ = std::move(bytes);
+  f.owned_ = std::make_shared<const std::string>(std::move(bytes));
+  f.data_ = *f.owned_;
   OCTAGON_TRY(f.load_headers());
   return f;
 }
 
 std::string_view ElfFile::bytes(uint64_t off, uint64_t len) const {
   if (off > data_.size() || data_.size() - off < len) return {};
-  return std::string_view(data_).substr(off, len);
+  return data_.substr(off, len);
 }
 
 Result<void> ElfFile::load_headers() {

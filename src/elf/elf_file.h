@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ class ElfFile {
  public:
   // Reads and checks the headers of `path` (ENOENT when missing, ENOEXEC when not a 64-bit
   // little-endian ELF file).
+  // The file is mapped read-only (large binaries are not copied); the mapping lives as long
+  // as the ElfFile. Package managers replace binaries by rename, which leaves the mapping
+  // intact; a file truncated in place while mapped would fault (SIGBUS) on access.
   static Result<ElfFile> open(const std::string& path);
   // Same, from bytes in memory (tests, fuzzing); `name` is used in error messages.
   static Result<ElfFile> parse(std::string bytes, std::string name);
@@ -62,6 +66,12 @@ class ElfFile {
     uint64_t vaddr = 0, offset = 0, filesz = 0, memsz = 0;
   };
 
+  struct Mapping {
+    void* addr = nullptr;
+    size_t len = 0;
+    ~Mapping();
+  };
+
   ElfFile() = default;
   Result<void> load_headers();
   std::string_view bytes(uint64_t off, uint64_t len) const;  // "" when out of range
@@ -69,7 +79,9 @@ class ElfFile {
   const Section* section(std::string_view name) const;
 
   std::string name_;
-  std::string data_;
+  std::shared_ptr<Mapping> map_;  // open(): the file's pages
+  std::shared_ptr<const std::string> owned_;  // parse(): the bytes given
+  std::string_view data_;         // either of them
   uint16_t machine_ = 0, type_ = 0;
   std::vector<Section> sections_;
   std::vector<Segment> segments_;

@@ -152,6 +152,28 @@ TEST(GenericUprobe, FunctionArgumentsAndReturnValue) {
   EXPECT_EQ(ev.return_arg->i, 21 * 2 + 18);
 }
 
+TEST(GenericUprobe, ReturnFilterOnTheUretprobe) {
+  OCTAGON_REQUIRE_SENSOR();
+  Rig rig;
+  auto loaded = rig.load(target_spec(R"(    return: true
+    args: [{index: 0, type: int}]
+    returnArg: {index: 0, type: int}
+    selectors:
+    - matchReturnArgs:
+      - {index: 0, operator: GT, values: ["100"]}
+)"));
+  ASSERT_TRUE(loaded) << loaded.error().describe();
+  EXPECT_EQ(WEXITSTATUS(run_target({"10", "abc"}).status), 0);  // returns 23: filtered out
+  TargetRun run = run_target({"60", "abc"});                        // returns 123
+  EXPECT_EQ(WEXITSTATUS(run.status), 0);
+  rig.drain();
+  ASSERT_EQ(rig.sink.uprobes.size(), 1u);
+  EXPECT_EQ(rig.sink.uprobe_pids[0], uint32_t(run.pid));
+  EXPECT_EQ(rig.sink.uprobes[0].args[0].i, 60);  // saved at entry, sent at return
+  ASSERT_TRUE(rig.sink.uprobes[0].return_arg);
+  EXPECT_EQ(rig.sink.uprobes[0].return_arg->i, 123);
+}
+
 TEST(GenericUprobe, MatchArgsFiltersInKernel) {
   OCTAGON_REQUIRE_SENSOR();
   Rig rig;

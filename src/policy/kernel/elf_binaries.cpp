@@ -1,6 +1,7 @@
 #include <octagon/policy/kernel/elf_binaries.h>
 
 #include <elf.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 
@@ -9,13 +10,18 @@
 namespace octagon::policy::kernel {
 
 Result<const elf::ElfFile*> ElfBinaryFacts::load(const std::string& path) {
-  if (file_ && path_ == path) return file_.get();
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return make_error(errno, "open " + path);
+  Identity id{uint64_t(st.st_dev), uint64_t(st.st_ino), uint64_t(st.st_size),
+              int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+  if (file_ && path_ == path && id_ == id) return file_.get();
   file_.reset();
   OCTAGON_ASSIGN_OR_RETURN(elf::ElfFile f, elf::ElfFile::open(path));
   if (f.machine() != EM_X86_64)
     return make_error(ENOEXEC, path + " is not an x86_64 binary (e_machine " + std::to_string(f.machine()) + ")");
   file_ = std::make_unique<elf::ElfFile>(std::move(f));
   path_ = path;
+  id_ = id;
   return file_.get();
 }
 

@@ -1,5 +1,6 @@
-// BinaryFacts from the ELF files on this host (src/elf). Keeps the last file read, so the
-// symbols of one uprobe entry are looked up in one read of the binary.
+// BinaryFacts from the ELF files on this host (src/elf). Keeps the last file mapped, so the
+// symbols of one uprobe entry are looked up in one pass; it is used again only while the path
+// still names the same file (device, inode, size and modification time unchanged).
 #pragma once
 
 #include <memory>
@@ -21,6 +22,11 @@ class ElfBinaryFacts : public BinaryFacts {
  private:
   Result<const elf::ElfFile*> load(const std::string& path);
   std::string path_;
+  struct Identity {
+    uint64_t dev = 0, ino = 0, size = 0;
+    int64_t mtime_ns = 0;
+    bool operator==(const Identity&) const = default;
+  } id_;
   std::unique_ptr<elf::ElfFile> file_;
 };
 
