@@ -36,11 +36,10 @@ std::string host_path(const std::string& path) {
 Result<void> check_binary(const TracingPolicy& p, const SourcePos& hook, const std::string& path,
                           BinaryFacts& bin) {
   auto r = bin.check_binary(path);
-  if (!r)
-    return make_error(policy_error(p, field_pos(hook, "path"),
-                                   (r.error().code() == ENOENT ? "no file " + path : "cannot use " + path) +
-                                       ": " + r.error().describe()));
-  return ok();
+  if (r) return ok();
+  if (r.error().code() == ENOENT)
+    return make_error(policy_error(p, field_pos(hook, "path"), "no file " + path));
+  return make_error(policy_error(p, field_pos(hook, "path"), "cannot use " + path + ": " + r.error().describe()));
 }
 
 std::optional<ArgRender> integer_render(ArgType t, const std::string& label) {

@@ -3,13 +3,16 @@
  * Fires USDT probes (sys/sdt.h, every one with a semaphore) whose arguments the compiler puts in
  * registers, in memory and as constants, prints the guarded probe's semaphore ("sema=N"), then
  * calls octagon_uprobe_target(N, STRING), which creates MARKER (when given) in its body and
- * returns N * 2 + strlen(STRING). Exit status 0. */
+ * returns N * 2 + strlen(STRING). Exit status 0.
+ * With OCTAGON_UPROBE_LOOPS=K in the environment it then calls the function K more times and
+ * prints "ns_per_call=X" (probe overhead measurements). */
 #define _SDT_HAS_SEMAPHORES 1
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sdt.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SEMAPHORE(p, n) \
@@ -52,5 +55,20 @@ int main(int argc, char **argv)
 	if (octagon_guarded_semaphore)
 		STAP_PROBE1(octagon, guarded, n);
 	STAP_PROBE3(test, usdt3, neg, neg8, (unsigned long)8 * n);
-	return octagon_uprobe_target(n, s) == n * 2 + (int)strlen(s) ? 0 : 1;
+	if (octagon_uprobe_target(n, s) != n * 2 + (int)strlen(s))
+		return 1;
+	const char *loops = getenv("OCTAGON_UPROBE_LOOPS");
+	if (loops) {
+		long k = atol(loops), sum = 0;
+		struct timespec a, b;
+
+		marker = NULL;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (long i = 0; i < k; i++)
+			sum += octagon_uprobe_target(n, s);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		printf("ns_per_call=%.1f sum=%ld\n",
+		       ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / (double)(k > 0 ? k : 1), sum);
+	}
+	return 0;
 }
