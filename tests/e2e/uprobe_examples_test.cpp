@@ -98,15 +98,28 @@ class UprobeExamples : public ::testing::Test {
 TEST_F(UprobeExamples, BashReadlineAndMain) {
   pid_t pid = 0;
   auto ev = run(example("uprobe.yaml"), "process_uprobe",
-                [&] { pid = run_program({"/bin/bash", "-c", "exit 0"}); },
-                [&](const json& u) { return u["process"]["pid"] == pid; });
-  ASSERT_EQ(ev.size(), 1u) << err_;  // main; readline runs only in interactive shells
+                [&] {
+                  pid = run_program({"/bin/bash", "-c", "exit 0"});  // main only
+                  // readline runs when an interactive shell reads a line from a terminal.
+                  if (access("/usr/bin/script", X_OK) == 0)
+                    run_program({"/bin/sh", "-c",
+                                 "echo exit | /usr/bin/script -q -c '/bin/bash --norc --noprofile -i' /dev/null"});
+                },
+                [&](const json& u) { return u["process"]["pid"] == pid || u["symbol"] == "readline"; },
+                access("/usr/bin/script", X_OK) == 0 ? 2 : 1);
+  ASSERT_GE(ev.size(), 1u) << err_;
+  EXPECT_EQ(ev[0]["process"]["pid"], pid);
   EXPECT_EQ(ev[0]["path"], "/bin/bash");
   EXPECT_EQ(ev[0]["symbol"], "main");
   EXPECT_EQ(ev[0]["policy_name"], "uprobe");
   EXPECT_EQ(ev[0]["action"], "KPROBE_ACTION_POST");
   EXPECT_EQ(ev[0]["process"]["binary"], "/usr/bin/bash");
   EXPECT_NE(ev[0]["offset"].get<std::string>(), "0");
+  if (access("/usr/bin/script", X_OK) != 0) return;  // no util-linux script(1): main only
+  ASSERT_GE(ev.size(), 2u) << err_;
+  EXPECT_EQ(ev[1]["symbol"], "readline");
+  EXPECT_EQ(ev[1]["process"]["binary"], "/usr/bin/bash");
+  EXPECT_NE(ev[1]["offset"], ev[0]["offset"]);
 }
 
 TEST_F(UprobeExamples, HostBashThroughProcRoot) {
