@@ -217,6 +217,30 @@ TEST(GenericUprobe, SigkillBeforeTheFunctionBodyRuns) {
   EXPECT_EQ(rig.sink.uprobes[0].args[0].i, 7);
 }
 
+TEST(GenericUprobe, BinaryDigestIsCheckedAtLoad) {
+  OCTAGON_REQUIRE_SENSOR();
+  std::string cmd = "sha256sum " + testprog("uprobe_target");
+  FILE* f = popen(cmd.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  char hex[65] = {};
+  ASSERT_EQ(fread(hex, 1, 64, f), 64u);
+  pclose(f);
+  Rig rig;
+  auto digest = [&](const std::string& h) { return "    binaryDigests: [\"sha256:" + h + "\"]\n"; };
+  std::string wrong(hex);
+  wrong[0] = wrong[0] == '0' ? '1' : '0';
+  auto refused = rig.load(target_spec(digest(wrong)));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("sha256 of " + testprog("uprobe_target") + " is " + hex),
+            std::string::npos)
+      << refused.error().message();
+  auto loaded = rig.load(target_spec(digest(hex)));
+  ASSERT_TRUE(loaded) << loaded.error().describe();
+  EXPECT_EQ(WEXITSTATUS(run_target({"1", "a"}).status), 0);
+  rig.drain();
+  EXPECT_EQ(rig.sink.uprobes.size(), 1u);
+}
+
 TEST(GenericUsdt, RegisterArgumentsIncludingAString) {
   OCTAGON_REQUIRE_SENSOR();
   Rig rig;
