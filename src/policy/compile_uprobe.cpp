@@ -219,7 +219,10 @@ Result<void> compile_uprobe(const TracingPolicy& p, const UProbeSpec& spec, Kern
       auto r = bin->symbol_offset(path, sym);
       if (!r)
         return make_error(policy_error(p, field_pos(spec.pos, "symbols[" + std::to_string(i) + "]"),
-                                       "uprobe symbol " + sym + " not found in " + path + ": " + r.error().describe()));
+                                       r.error().code() == ENOENT
+                                           ? "uprobe symbol " + sym + " not found in " + path
+                                           : "uprobe symbol " + sym + " in " + path + ": " + r.error().describe(),
+                                       "list the binary's symbols with 'nm -D' or 'readelf -s'"));
       off = *r;
       plan.render.symbol = sym;
     } else if (!spec.offsets.empty()) {
