@@ -96,6 +96,8 @@ struct oct_gen_config {
 	__u16 pad;
 	struct oct_gen_arg args[OCT_GEN_MAX_ARGS];
 	struct oct_gen_selector selectors[OCT_GEN_MAX_SELECTORS];
+	__u8 ret_kind;	/* OCT_MODE_EXIT: OCT_GA_STR_USER captures the string the return value points to */
+	__u8 pad2[7];
 };
 
 /* Where in a syscall a hook instance runs. Syscall hooks that read user memory run as a pair:
@@ -112,7 +114,7 @@ enum oct_gen_mode {
 
 /* Record of one matched hook invocation. Argument data follows the struct: for each arg,
  * arg_len[i] bytes (ints: 8 bytes; strings/buffers: raw bytes; fd: path components leaf
- * first, as in exec records). */
+ * first, as in exec records), then ret_len bytes of a returned string (config ret_kind). */
 struct oct_gen_event {
 	struct oct_msg_hdr hdr;
 	struct oct_proc_key key;	/* the process, as in the process map */
@@ -127,6 +129,9 @@ struct oct_gen_event {
 	__u16 arg_len[OCT_GEN_MAX_ARGS];
 	__u8 arg_flags[OCT_GEN_MAX_ARGS];	/* OCT_GAF_* per arg */
 	__u8 pad[5];
+	__u16 ret_len;		/* bytes of the returned string, after the args' data */
+	__u8 ret_flags;		/* OCT_GAF_* of the returned string */
+	__u8 pad2[5];
 };
 
 enum oct_gen_event_flag {

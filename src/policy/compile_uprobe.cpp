@@ -157,8 +157,19 @@ Result<void> check_digests(const TracingPolicy& p, const UProbeSpec& spec, const
 
 std::optional<ArgRender> uprobe_return(const UProbeSpec& spec) {
   if (!spec.return_probe || !spec.return_arg) return std::nullopt;
-  return integer_render(spec.return_arg->type == ArgType::kAuto ? ArgType::kInt : spec.return_arg->type,
-                        spec.return_arg->label);
+  ArgType t = spec.return_arg->type;
+  if (t == ArgType::kString || t == ArgType::kFilename)  // e.g. readline's line
+    return ArgRender{Argument::Kind::kString, 8, false, false, spec.return_arg->label};
+  return integer_render(t == ArgType::kAuto ? ArgType::kInt : t, spec.return_arg->label);
+}
+
+// matchReturnArgs compare numbers in the kernel: not the string a returnArg string points to.
+Result<void> refuse_string_return_filters(const TracingPolicy& p, const UProbeSpec& spec) {
+  for (const Selector& s : spec.selectors)
+    for (const ArgFilter& f : s.match_return_args)
+      return make_error(policy_error(p, f.pos, "matchReturnArgs on a string returnArg is not supported yet",
+                                     "filter on the arguments, or return the value as an integer"));
+  return ok();
 }
 
 }  // namespace
@@ -196,7 +207,8 @@ Result<void> compile_uprobe(const TracingPolicy& p, const UProbeSpec& spec, Kern
     if (!r)
       return make_error(policy_error(p, field_pos(spec.return_arg->pos, "type"),
                                      "returnArg type " + spec.return_arg->type_name + " is not supported on uprobes yet",
-                                     "return values are read from rax as integers"));
+                                     "return values are read from rax as integers, or as the string it points to"));
+    if (r->kind == Argument::Kind::kString) OCTAGON_TRY(refuse_string_return_filters(p, spec));
     tmpl.render.ret = r;
     tmpl.render.return_action = events::KprobeAction::kPost;
     tmpl.enter.config.mode = OCT_MODE_STORE;
@@ -208,6 +220,7 @@ Result<void> compile_uprobe(const TracingPolicy& p, const UProbeSpec& spec, Kern
     tmpl.exit->retprobe = true;
     tmpl.exit->config.mode = OCT_MODE_EXIT;
     tmpl.exit->config.ret_offset = kRegsAx;
+    if (tmpl.render.ret->kind == Argument::Kind::kString) tmpl.exit->config.ret_kind = OCT_GA_STR_USER;
   }
 
   const size_t points = spec.symbols.size() + spec.offsets.size() + spec.addrs.size();

@@ -174,6 +174,27 @@ TEST(GenericUprobe, ReturnFilterOnTheUretprobe) {
   EXPECT_EQ(rig.sink.uprobes[0].return_arg->i, 123);
 }
 
+TEST(GenericUprobe, ReturnedStringIsReadAtTheUretprobe) {
+  OCTAGON_REQUIRE_SENSOR();
+  Rig rig;
+  auto loaded = rig.load("  uprobes:\n  - path: \"" + testprog("uprobe_target") + R"("
+    symbols: [octagon_uprobe_suffix]
+    return: true
+    args: [{index: 0, type: string}]
+    returnArg: {index: 0, type: string}
+)");
+  ASSERT_TRUE(loaded) << loaded.error().describe();
+  EXPECT_EQ(WEXITSTATUS(run_target({"1", "typed-command line"}).status), 0);
+  rig.drain();
+  ASSERT_EQ(rig.sink.uprobes.size(), 1u);
+  const events::UprobeEvent& ev = rig.sink.uprobes[0];
+  EXPECT_EQ(ev.symbol, "octagon_uprobe_suffix");
+  EXPECT_EQ(ev.args[0].s, "typed-command line");
+  ASSERT_TRUE(ev.return_arg);
+  EXPECT_EQ(ev.return_arg->kind, events::Argument::Kind::kString);
+  EXPECT_EQ(ev.return_arg->s, "command line");
+}
+
 TEST(GenericUprobe, MatchArgsFiltersInKernel) {
   OCTAGON_REQUIRE_SENSOR();
   Rig rig;

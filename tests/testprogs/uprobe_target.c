@@ -3,7 +3,8 @@
  * Fires USDT probes (sys/sdt.h, every one with a semaphore) whose arguments the compiler puts in
  * registers, in memory and as constants, prints the guarded probe's semaphore ("sema=N"), then
  * calls octagon_uprobe_target(N, STRING), which creates MARKER (when given) in its body and
- * returns N * 2 + strlen(STRING). Exit status 0.
+ * returns N * 2 + strlen(STRING), then octagon_uprobe_suffix(STRING), which returns a pointer
+ * to the part after the first '-'. Exit status 0.
  * With OCTAGON_UPROBE_LOOPS=K in the environment it then calls the function K more times and
  * prints "ns_per_call=X" (probe overhead measurements). */
 #define _SDT_HAS_SEMAPHORES 1
@@ -35,6 +36,14 @@ __attribute__((noinline, noclone, visibility("default"))) int octagon_uprobe_tar
 	return n * 2 + (int)strlen(s);
 }
 
+/* The part of s after its first '-' (s itself without one): a returned string pointer. */
+__attribute__((noinline, noclone, visibility("default"))) const char *octagon_uprobe_suffix(const char *s)
+{
+	const char *dash = strchr(s, '-');
+
+	return dash ? dash + 1 : s;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -56,6 +65,8 @@ int main(int argc, char **argv)
 		STAP_PROBE1(octagon, guarded, n);
 	STAP_PROBE3(test, usdt3, neg, neg8, (unsigned long)8 * n);
 	if (octagon_uprobe_target(n, s) != n * 2 + (int)strlen(s))
+		return 1;
+	if (!octagon_uprobe_suffix(s))
 		return 1;
 	const char *loops = getenv("OCTAGON_UPROBE_LOOPS");
 	if (loops) {

@@ -128,3 +128,24 @@ __noinline int oct_capture_arg(struct oct_gen_config *cfg, struct oct_gen_scratc
 	ev->arg_len[i] = n;
 	return n;
 }
+
+/* Captures the user string the return value points to (uretprobes whose returnArg is a string)
+ * at h->data[pos]; returns the bytes written. */
+__noinline int oct_capture_ret_str(struct oct_gen_scratch *sc, struct oct_exec_heap *h, __u32 pos)
+{
+	struct oct_gen_event *ev;
+	long r;
+
+	if (!sc || !h || pos > OCT_EXEC_DATA_MAX - OCT_GEN_ARG_MAX - 8)
+		return 0;
+	ev = (struct oct_gen_event *)h->data;
+	r = bpf_probe_read_user_str(&h->data[pos], OCT_GEN_ARG_MAX, (void *)sc->ret);
+	if (r <= 0) {
+		ev->ret_flags |= OCT_GAF_ERROR;
+		return 0;
+	}
+	if (r == OCT_GEN_ARG_MAX)
+		ev->ret_flags |= OCT_GAF_TRUNCATED;
+	ev->ret_len = (__u16)(r - 1); /* without the NUL */
+	return (r - 1) & (OCT_GEN_ARG_MAX - 1);
+}

@@ -29,6 +29,8 @@ struct DecodedGeneric {
   uint64_t ktime = 0;
   std::vector<std::string_view> args;  // raw captured bytes (views into the record)
   std::vector<uint8_t> arg_flags;
+  std::string_view ret_data;  // a returned string (config ret_kind), a view into the record
+  uint8_t ret_flags = 0;
 };
 
 Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out);

@@ -109,6 +109,16 @@ TEST(CompileUprobe, ReturnProbeIsAStoreAndUretprobePair) {
   EXPECT_EQ(h.render.ret->kind, events::Argument::Kind::kLong);
 }
 
+TEST(CompileUprobe, StringReturnValueIsCapturedAtTheUretprobe) {
+  auto c = compile("  uprobes:\n  - path: /bin/app\n    symbols: [readline]\n    return: true\n"
+                   "    returnArg: {index: 0, type: string}\n");
+  ASSERT_OK(c);
+  ASSERT_TRUE(c->hooks[0].exit);
+  EXPECT_EQ(c->hooks[0].exit->config.ret_kind, OCT_GA_STR_USER);
+  EXPECT_EQ(c->hooks[0].enter.config.ret_kind, 0);
+  EXPECT_EQ(c->hooks[0].render.ret->kind, events::Argument::Kind::kString);
+}
+
 TEST(CompileUprobe, OffsetsAddrsRefCtrAndProcRoot) {
   auto c = compile(R"(  uprobes:
   - path: /procRoot/1/root/usr/bin/app
@@ -142,8 +152,12 @@ TEST(CompileUprobe, ErrorsNameTheLineAndWhatWasLookedFor) {
   EXPECT_ERR(compile("  uprobes:\n  - path: /bin/app\n    symbols: [main]\n    btfPath: /x.btf\n"), EINVAL,
              "btfPath is not supported");
   EXPECT_ERR(compile("  uprobes:\n  - path: /bin/app\n    symbols: [main]\n    return: true\n"
-                     "    returnArg: {index: 0, type: string}\n"),
-             EINVAL, "returnArg type string is not supported on uprobes");
+                     "    returnArg: {index: 0, type: file}\n"),
+             EINVAL, "returnArg type file is not supported on uprobes");
+  EXPECT_ERR(compile("  uprobes:\n  - path: /bin/app\n    symbols: [main]\n    return: true\n"
+                     "    returnArg: {index: 0, type: string}\n    selectors:\n"
+                     "    - matchReturnArgs: [{index: 0, operator: Equal, values: [\"x\"]}]\n"),
+             EINVAL, "matchReturnArgs on a string returnArg");
 }
 
 TEST(CompileUprobe, OverrideIsRefusedWithTheUprobeReason) {
