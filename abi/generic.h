@@ -24,6 +24,8 @@ enum oct_gen_arg_kind {
 	OCT_GA_FD = 5,		/* int fd at `offset`: resolved to the file's path in the task */
 	OCT_GA_DATA_LOC = 6,	/* __data_loc: u32 (len << 16 | off) at `offset`, string in record */
 	OCT_GA_CONST_BUF = 7,	/* `size` bytes inline at `offset` */
+	OCT_GA_USER_DEREF = 8,	/* `size` bytes of user memory at (u64 at `offset`) + `imm` (USDT) */
+	OCT_GA_CONST = 9,	/* the value `imm` itself (USDT constant arguments) */
 };
 
 struct oct_gen_arg {
@@ -33,6 +35,7 @@ struct oct_gen_arg {
 	__u8 is_signed;
 	__u8 size_arg;	/* for OCT_GA_BUF_USER: index (0-based) of the arg holding the length */
 	__u16 max_data;	/* bytes captured at most (<= OCT_GEN_ARG_MAX) */
+	__s64 imm;	/* OCT_GA_USER_DEREF: displacement; OCT_GA_CONST: the value */
 };
 
 /* Filter operators evaluated in the kernel. */
@@ -185,7 +188,8 @@ struct oct_gen_config {
 	struct oct_gen_arg args[OCT_GEN_MAX_ARGS];
 	struct oct_gen_selector selectors[OCT_GEN_MAX_SELECTORS];
 	__u32 proc_needs;	/* OCT_PN_*: what the selectors read about the process */
-	__u32 pad2;
+	__u8 ret_kind;	/* OCT_MODE_EXIT: OCT_GA_STR_USER captures the string the return value points to */
+	__u8 pad2[3];
 };
 
 /* Where in a syscall a hook instance runs. Syscall hooks that read user memory run as a pair:
@@ -202,7 +206,7 @@ enum oct_gen_mode {
 
 /* Record of one matched hook invocation. Argument data follows the struct: for each arg,
  * arg_len[i] bytes (ints: 8 bytes; strings/buffers: raw bytes; fd: path components leaf
- * first, as in exec records). */
+ * first, as in exec records), then ret_len bytes of a returned string (config ret_kind). */
 struct oct_gen_event {
 	struct oct_msg_hdr hdr;
 	struct oct_proc_key key;	/* the process, as in the process map */
@@ -218,9 +222,13 @@ struct oct_gen_event {
 	__u8 arg_flags[OCT_GEN_MAX_ARGS];	/* OCT_GAF_* per arg */
 	__u8 pad[5];
 	/* Stack traces follow the argument data: kstack_len bytes of kernel return addresses
-	 * (__u64 each, innermost first), then ustack_len bytes of user ones. */
+	 * (__u64 each, innermost first), then ustack_len bytes of user ones. The returned string
+	 * (ret_len bytes) sits between the argument data and the stacks. */
 	__u16 kstack_len;
 	__u16 ustack_len;
+	__u16 ret_len;		/* bytes of the returned string, after the args' data */
+	__u8 ret_flags;		/* OCT_GAF_* of the returned string */
+	__u8 pad2;
 };
 
 enum oct_gen_event_flag {

@@ -8,6 +8,7 @@ PKGS=(
   libbpf-dev bpftool libelf-dev zlib1g-dev
   libyaml-cpp-dev nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  systemtap-sdt-dev
 )
 
 missing=()

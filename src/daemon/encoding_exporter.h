@@ -28,6 +28,8 @@ class EncodingExporter : public EventSink {
   void on_exit(const events::ExitEvent& ev) override { emit(ev); }
   void on_kprobe(const events::KprobeEvent& ev) override { emit(ev); }
   void on_tracepoint(const events::TracepointEvent& ev) override { emit(ev); }
+  void on_uprobe(const events::UprobeEvent& ev) override { emit(ev); }
+  void on_usdt(const events::UsdtEvent& ev) override { emit(ev); }
 
   pipeline::ExportWorker& worker() { return *worker_; }
   void stop() { worker_->stop(); }

@@ -232,6 +232,22 @@ void EventProcessor::handle_generic(const void* data, size_t size) {
     kprobe_event_.return_action = kprobe_event_.return_arg ? render->return_action
                                                            : events::KprobeAction::kUnknown;
     for (EventSink* s : sinks_) s->on_kprobe(kprobe_event_);
+  } else if (render->kind == policy::EventKind::kUprobe) {
+    fill_common(uprobe_event_, *render, generic_, p);
+    uprobe_event_.path = render->path;
+    uprobe_event_.symbol = render->symbol;
+    uprobe_event_.offset = render->offset;
+    uprobe_event_.ref_ctr_offset = render->ref_ctr_offset;
+    sensors::render_arguments(generic_, *render, uprobe_event_.args, uprobe_event_.return_arg);
+    for (EventSink* s : sinks_) s->on_uprobe(uprobe_event_);
+  } else if (render->kind == policy::EventKind::kUsdt) {
+    fill_common(usdt_event_, *render, generic_, p);
+    usdt_event_.path = render->path;
+    usdt_event_.provider = render->provider;
+    usdt_event_.name = render->probe_name;
+    std::optional<events::Argument> unused;
+    sensors::render_arguments(generic_, *render, usdt_event_.args, unused);
+    for (EventSink* s : sinks_) s->on_usdt(usdt_event_);
   } else {
     fill_common(tracepoint_event_, *render, generic_, p);
     tracepoint_event_.subsys = render->subsys;

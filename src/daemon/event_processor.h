@@ -31,6 +31,8 @@ class EventSink {
   virtual void on_exit(const events::ExitEvent& ev) = 0;
   virtual void on_kprobe(const events::KprobeEvent&) {}
   virtual void on_tracepoint(const events::TracepointEvent&) {}
+  virtual void on_uprobe(const events::UprobeEvent&) {}
+  virtual void on_usdt(const events::UsdtEvent&) {}
 };
 
 struct ProcessorOptions {
@@ -50,7 +52,7 @@ struct ProcessorStats {
   std::atomic<uint64_t> exit_unknown{0};    // exits of processes the cache did not know
   std::atomic<uint64_t> parent_misses{0};   // events whose parent was not cached
   std::atomic<uint64_t> seeded{0};          // processes seeded from /proc
-  std::atomic<uint64_t> policy_events{0};   // process_kprobe / process_tracepoint sent
+  std::atomic<uint64_t> policy_events{0};   // process_kprobe/_tracepoint/_uprobe/_usdt sent
   std::atomic<uint64_t> unknown_hook{0};    // policy records of an unloaded hook: dropped
   std::atomic<uint64_t> policy_nopost{0};   // records that only carried agent actions (NoPost)
   std::atomic<uint64_t> user_actions_not_run{0};  // GetUrl/DnsLookup with no runner attached
@@ -105,6 +107,8 @@ class EventProcessor : public bpf::RecordHandler {
   sensors::DecodedGeneric generic_;
   events::KprobeEvent kprobe_event_;
   events::TracepointEvent tracepoint_event_;
+  events::UprobeEvent uprobe_event_;
+  events::UsdtEvent usdt_event_;
   ProcessorStats stats_;
   // Reused across records so the hot path does not allocate once capacities settle.
   sensors::DecodedExec exec_;

@@ -10,6 +10,7 @@
 
 #include <octagon/base/result.h>
 #include <octagon/policy/compiler.h>
+#include <octagon/policy/kernel/elf_binaries.h>
 
 namespace octagon::daemon {
 
@@ -22,9 +23,11 @@ class TracefsKernelFacts : public policy::KernelFacts {
   std::string syscall_prefix() const override;
   std::optional<int> syscall_number(const std::string& name) const override;
   std::optional<uint32_t> host_namespace(policy::NamespaceType t) const override;
+  policy::BinaryFacts* binaries() override { return &binaries_; }
 
  private:
   std::string root_;
+  policy::kernel::ElfBinaryFacts binaries_;
 };
 
 }  // namespace octagon::daemon

@@ -97,6 +97,14 @@ struct UprobeEvent : PolicyEventCommon {
   std::string path;
   std::string symbol;
   uint64_t offset = 0;
+  uint64_t ref_ctr_offset = 0;
+  std::optional<Argument> return_arg;  // uretprobes (return: true)
+};
+
+struct UsdtEvent : PolicyEventCommon {
+  std::string path;
+  std::string provider;
+  std::string name;
 };
 
 }  // namespace octagon::events

@@ -31,4 +31,10 @@ Result<void> compile_process_filters(const TracingPolicy& policy, const Selector
 Result<void> compile_actions(const TracingPolicy& policy, const Selector& selector,
                              oct_gen_selector& out, HookRender& render);
 
+// Compiles one uprobes: / usdts: entry into one HookPlan per probe point, appended to out.
+Result<void> compile_uprobe(const TracingPolicy& policy, const UProbeSpec& spec, KernelFacts& kernel,
+                            bool monitor, CompiledPolicy& out);
+Result<void> compile_usdt(const TracingPolicy& policy, const UsdtSpec& spec, KernelFacts& kernel,
+                          bool monitor, CompiledPolicy& out);
+
 }  // namespace octagon::policy::detail

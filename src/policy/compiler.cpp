@@ -265,8 +265,6 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
                      "use a syscall kprobe (sys_*) or a tracepoint"));
   OCTAGON_TRY(refuse(!p.lsmhooks.empty(), field_pos(p.spec_pos, "lsmhooks"),
                      "BPF-LSM hooks cannot load on this kernel", "use a syscall kprobe (sys_*) or a tracepoint"));
-  OCTAGON_TRY(refuse(!p.uprobes.empty() || !p.usdts.empty(), p.spec_pos,
-                     "uprobes and usdts are not supported by Octagon yet", ""));
   // The enforcer program (signal + return override on the listed calls) cannot exist here:
   // NotifyEnforcer with argSig signals from the hook itself, without argSig it is refused.
   if (!p.enforcers.empty())
@@ -294,6 +292,10 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
     }
   }
   for (const TracepointSpec& t : p.tracepoints) OCTAGON_TRY(hc.tracepoint(t));
+  for (const UProbeSpec& u : p.uprobes)
+    OCTAGON_TRY(detail::compile_uprobe(p, u, kernel, out.mode == PolicyMode::kMonitor, out));
+  for (const UsdtSpec& u : p.usdts)
+    OCTAGON_TRY(detail::compile_usdt(p, u, kernel, out.mode == PolicyMode::kMonitor, out));
   if (out.hooks.empty())
     return make_error(policy_error(p, p.spec_pos, "the policy has no hooks"));
   return out;

@@ -23,6 +23,29 @@ struct FormatField {
   bool is_signed = false;
 };
 
+// One USDT probe site of a binary (a stapsdt note), with addresses already turned into file
+// offsets (what a uprobe attaches to).
+struct UsdtProbe {
+  std::string provider;
+  std::string name;
+  uint64_t offset = 0;            // file offset of the probe's nop
+  uint64_t semaphore_offset = 0;  // file offset of its semaphore, 0 = none
+  std::string args;               // stapsdt argument spec ("-4@%edi 8@-8(%rbp)")
+};
+
+// Facts about user-space binaries for uprobes and USDTs, read from their ELF files (faked in
+// tests). Errors name the file and what was looked for; ENOENT means the file is missing.
+class BinaryFacts {
+ public:
+  virtual ~BinaryFacts() = default;
+  // The file exists and is a 64-bit ELF file.
+  virtual Result<void> check_binary(const std::string& path) = 0;
+  virtual Result<uint64_t> symbol_offset(const std::string& path, const std::string& symbol) = 0;
+  virtual Result<uint64_t> address_offset(const std::string& path, uint64_t addr) = 0;
+  virtual Result<std::vector<UsdtProbe>> usdt_probes(const std::string& path) = 0;  // all sites
+  virtual Result<std::string> sha256_hex(const std::string& path) = 0;
+};
+
 class KernelFacts {
  public:
   virtual ~KernelFacts() = default;
@@ -38,6 +61,8 @@ class KernelFacts {
     (void)t;
     return std::nullopt;
   }
+  // User-space binaries (uprobes, usdts); null when this host cannot read them.
+  virtual BinaryFacts* binaries() { return nullptr; }
 };
 
 struct CompileOptions {

@@ -53,6 +53,13 @@ struct HookRender {
   events::KprobeAction return_action = events::KprobeAction::kUnknown;
   std::vector<SelectorRender> selectors;  // per selector (index = record's selector)
   std::vector<std::string> notes;         // what this kernel does differently (policy notes)
+  // uprobe and usdt events
+  std::string path;            // the binary, as the policy names it
+  std::string symbol;          // uprobes ("" for offsets and addrs)
+  uint64_t offset = 0;         // uprobes: file offset of the probe
+  uint64_t ref_ctr_offset = 0; // uprobes: refCtrOffsets entry
+  std::string provider;        // usdts
+  std::string probe_name;      // usdts
 };
 
 // Where one hook instance attaches. The sensors attach exactly this.

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 namespace octagon::testing {
 
 AgentProcess::AgentProcess(const std::string& dir, const std::vector<std::string>& args)
@@ -66,9 +68,20 @@ int AgentProcess::stop() {
 
 int AgentProcess::wait() {
   int st = -1;
-  if (pid_ > 0) waitpid(pid_, &st, 0);
+  if (pid_ <= 0) return st;
+  // An agent that should have exited but keeps running fails the test instead of hanging it.
+  for (int i = 0; i < 3000; i++) {
+    if (waitpid(pid_, &st, WNOHANG) == pid_) {
+      pid_ = -1;
+      return st;
+    }
+    usleep(10000);
+  }
+  ADD_FAILURE() << "the agent did not exit within 30 s; killed";
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &st, 0);
   pid_ = -1;
-  return st;
+  return -1;
 }
 
 std::string AgentProcess::out() const { return read_file(out_path_); }

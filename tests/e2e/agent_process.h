@@ -19,7 +19,8 @@ class AgentProcess {
   bool wait_stderr(const std::string& needle, std::chrono::milliseconds timeout = std::chrono::seconds(20));
   // Sends SIGINT and waits; returns the exit status (or -1 on timeout, after SIGKILL).
   int stop();
-  // Waits for the child to exit on its own; returns the wait status.
+  // Waits (at most 30 s, then kills it and fails the test) for the child to exit on its own;
+  // returns the wait status, -1 when it had to be killed.
   int wait();
 
   std::string out() const;  // everything written to stdout so far

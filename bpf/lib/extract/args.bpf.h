@@ -9,7 +9,19 @@ static __always_inline __u64 oct_read_slot(void *ctx, struct oct_gen_arg *a)
 {
 	__u64 v = 0;
 
-	bpf_probe_read_kernel(&v, a->size & 7 ? a->size & 7 : 8, ctx + a->offset);
+	if (a->kind == OCT_GA_CONST)
+		return (__u64)a->imm;
+	if (a->kind == OCT_GA_USER_DEREF) {
+		/* USDT memory operand: the register (a full pt_regs slot) plus a displacement. */
+		bpf_probe_read_kernel(&v, sizeof(v), ctx + a->offset);
+		v += a->imm;
+		if (bpf_probe_read_user(&v, a->size & 7 ? a->size & 7 : 8, (void *)v))
+			v = 0;
+		else if (a->size < 8)
+			v &= (1ULL << ((a->size & 7) * 8)) - 1;
+	} else {
+		bpf_probe_read_kernel(&v, a->size & 7 ? a->size & 7 : 8, ctx + a->offset);
+	}
 	if (a->is_signed) {
 		switch (a->size) {
 		case 1: return (__u64)(__s64)(__s8)v;
@@ -57,6 +69,8 @@ __noinline int oct_capture_arg(struct oct_gen_config *cfg, struct oct_gen_scratc
 	sc->off[i] = pos;
 	switch (a->kind) {
 	case OCT_GA_INT:
+	case OCT_GA_USER_DEREF:
+	case OCT_GA_CONST:
 		*(__u64 *)&h->data[pos] = slot;
 		n = 8;
 		break;
@@ -113,4 +127,25 @@ __noinline int oct_capture_arg(struct oct_gen_config *cfg, struct oct_gen_scratc
 	sc->len[i] = n;
 	ev->arg_len[i] = n;
 	return n;
+}
+
+/* Captures the user string the return value points to (uretprobes whose returnArg is a string)
+ * at h->data[pos]; returns the bytes written. */
+__noinline int oct_capture_ret_str(struct oct_gen_scratch *sc, struct oct_exec_heap *h, __u32 pos)
+{
+	struct oct_gen_event *ev;
+	long r;
+
+	if (!sc || !h || pos > OCT_EXEC_DATA_MAX - OCT_GEN_ARG_MAX - 8)
+		return 0;
+	ev = (struct oct_gen_event *)h->data;
+	r = bpf_probe_read_user_str(&h->data[pos], OCT_GEN_ARG_MAX, (void *)sc->ret);
+	if (r <= 0) {
+		ev->ret_flags |= OCT_GAF_ERROR;
+		return 0;
+	}
+	if (r == OCT_GEN_ARG_MAX)
+		ev->ret_flags |= OCT_GAF_TRUNCATED;
+	ev->ret_len = (__u16)(r - 1); /* without the NUL */
+	return (r - 1) & (OCT_GEN_ARG_MAX - 1);
 }

@@ -129,6 +129,8 @@ static __always_inline int oct_generic(void *ctx)
 		if (ev->arg_flags[i] & OCT_GAF_ERROR)
 			faulted = 1;
 	}
+	if (mode == OCT_MODE_EXIT && cfg->ret_kind == OCT_GA_STR_USER)
+		pos += oct_capture_ret_str(sc, h, pos);
 	if (mode == OCT_MODE_ENTER_DEFER && faulted) {
 		oct_save_slots(sc, pid_tgid);
 		return 0;

@@ -50,6 +50,7 @@ public:
   void encode(const events::KprobeEvent& event, std::string& out);
   void encode(const events::TracepointEvent& event, std::string& out);
   void encode(const events::UprobeEvent& event, std::string& out);
+  void encode(const events::UsdtEvent& event, std::string& out);
 
 private:
   enum class Color : uint8_t { kBlue, kGreen, kMagenta, kCyan, kRed, kYellow };

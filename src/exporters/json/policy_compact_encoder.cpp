@@ -33,6 +33,7 @@ constexpr std::string_view kKindUnknownKprobe = "❓ syscall";
 constexpr std::string_view kKindRawSyscall = "☎  syscall";
 constexpr std::string_view kKindTracepoint = "\xE2\x81\x89\xEF\xB8\x8F tracepoint"; // ⁉️
 constexpr std::string_view kKindUprobe = "\xF0\x9F\x95\xB5\xEF\xB8\x8F uprobe ";    // 🕵️
+constexpr std::string_view kKindUsdt = "\xF0\x9F\x95\xB5\xEF\xB8\x8F usdt   ";      // 🕵️
 
 enum class Line {
   kWrite,
@@ -293,6 +294,16 @@ void CompactEncoder::encode(const events::UprobeEvent& event, std::string& out) 
   const size_t start = begin_process(kKindUprobe, event.time_ns, *event.process, out);
   plain_field(event.path, out);
   plain_field(event.symbol, out);
+  finish(start, *event.process, out);
+}
+
+void CompactEncoder::encode(const events::UsdtEvent& event, std::string& out) {
+  if (event.process == nullptr)
+    return;
+  const size_t start = begin_process(kKindUsdt, event.time_ns, *event.process, out);
+  plain_field(event.path, out);
+  plain_field(event.provider, out);
+  plain_field(event.name, out);
   finish(start, *event.process, out);
 }
 

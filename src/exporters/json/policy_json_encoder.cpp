@@ -1,4 +1,5 @@
-// JsonEncoder for the policy events: process_kprobe, process_tracepoint, process_uprobe.
+// JsonEncoder for the policy events: process_kprobe, process_tracepoint, process_uprobe,
+// process_usdt.
 // Fields are written in proto declaration order (compat reference 2.2), with protojson's
 // omission rules; process rendering is shared with exec/exit (json_encoder.cpp).
 #include <octagon/exporters/json/json_encoder.h>
@@ -177,6 +178,34 @@ void JsonEncoder::encode(const events::UprobeEvent& event, std::string& out) {
     put(out, ",\"offset\":");
     put_quoted_uint(out, event.offset);
   }
+  if (event.ref_ctr_offset != 0) {
+    put(out, ",\"ref_ctr_offset\":");
+    put_quoted_uint(out, event.ref_ctr_offset);
+  }
+  put_action(",\"action\":", event.action, out);
+  // Uretprobe values (return: true): named as in process_kprobe. The compat reference's
+  // ProcessUprobe has no such field yet, so it comes after every declared one.
+  if (event.return_arg) {
+    put(out, ",\"return\":");
+    append_argument_json(*event.return_arg, out);
+  }
+  append_tail(event.time_ns, out);
+}
+
+// ProcessUsdt: process=1, parent=2, path=3, provider=4, name=5, policy_name=6, message=7,
+// args=8, tags=9, ancestors=10, action=11, (flags=12).
+void JsonEncoder::encode(const events::UsdtEvent& event, std::string& out) {
+  if (event.process == nullptr)
+    return;
+  append_policy_head("{\"process_usdt\":{\"process\":", event, out);
+  put_string_field(out, ",\"path\":", event.path);
+  put_string_field(out, ",\"provider\":", event.provider);
+  put_string_field(out, ",\"name\":", event.name);
+  put_string_field(out, ",\"policy_name\":", event.policy_name);
+  put_string_field(out, ",\"message\":", event.message);
+  put_args(event.args, out);
+  put_tags(event.tags, out);
+  append_ancestors(event.ancestors, out);
   put_action(",\"action\":", event.action, out);
   append_tail(event.time_ns, out);
 }

@@ -91,6 +91,11 @@ Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out) 
     out.arg_flags.push_back(ev.arg_flags[i]);
     off += ev.arg_len[i];
   }
+  if (off + ev.ret_len > end)
+    return make_error(EPROTO, "policy record return string overruns the record");
+  out.ret_data = std::string_view(base + off, ev.ret_len);
+  out.ret_flags = ev.ret_flags;
+  off += ev.ret_len;
   out.kernel_stack.clear();
   out.user_stack.clear();
   if (ev.kstack_len % 8 || ev.ustack_len % 8 || off + ev.kstack_len + ev.ustack_len > end)
@@ -109,7 +114,9 @@ void render_arguments(const DecodedGeneric& d, const policy::HookRender& render,
   for (size_t i = 0; i < d.args.size() && i < render.args.size(); i++)
     args.push_back(render_one(d.args[i], d.arg_flags[i], render.args[i]));
   ret.reset();
-  if (d.has_ret && render.ret) {
+  if (d.has_ret && render.ret && render.ret->kind == events::Argument::Kind::kString) {
+    ret = render_one(d.ret_data, d.ret_flags, *render.ret);  // the string it points to
+  } else if (d.has_ret && render.ret) {
     char raw[8];
     memcpy(raw, &d.ret, 8);
     ret = render_one(std::string_view(raw, 8), 0, *render.ret);

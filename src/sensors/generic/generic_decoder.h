@@ -31,6 +31,8 @@ struct DecodedGeneric {
   std::vector<uint8_t> arg_flags;
   std::vector<uint64_t> kernel_stack;  // return addresses, innermost first
   std::vector<uint64_t> user_stack;
+  std::string_view ret_data;  // a returned string (config ret_kind), a view into the record
+  uint8_t ret_flags = 0;
 };
 
 Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out);

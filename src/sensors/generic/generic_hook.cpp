@@ -14,6 +14,7 @@
 #include <octagon/sensors/process/process_sensor.h>
 
 #include "generic_tp_bpf.skel.h"
+#include "generic_uprobe_bpf.skel.h"
 
 namespace octagon::sensors {
 namespace {
@@ -44,11 +45,15 @@ const Family kTracepointFamily =
     family<generic_tp_bpf, generic_tp_bpf__open, generic_tp_bpf__load, generic_tp_bpf__destroy>(
         "tracepoint", "oct_gen_tp");
 
+const Family kUprobeFamily =
+    family<generic_uprobe_bpf, generic_uprobe_bpf__open, generic_uprobe_bpf__load,
+           generic_uprobe_bpf__destroy>("uprobe", "oct_gen_uprobe");
+
 Result<const Family*> family_for(const policy::AttachTarget& t) {
   switch (t.kind) {
     case policy::AttachTarget::Kind::kTracepoint: return &kTracepointFamily;
-    case policy::AttachTarget::Kind::kRawTracepoint:
-    case policy::AttachTarget::Kind::kUprobe: break;
+    case policy::AttachTarget::Kind::kUprobe: return &kUprobeFamily;
+    case policy::AttachTarget::Kind::kRawTracepoint: break;
   }
   return make_error(ENOTSUP, policy::describe(t) + ": this hook family is not built into Octagon yet");
 }
