@@ -24,6 +24,17 @@ enum oct_gen_arg_kind {
 	OCT_GA_FD = 5,		/* int fd at `offset`: resolved to the file's path in the task */
 	OCT_GA_DATA_LOC = 6,	/* __data_loc: u32 (len << 16 | off) at `offset`, string in record */
 	OCT_GA_CONST_BUF = 7,	/* `size` bytes inline at `offset` */
+	/* Kernel objects (raw tracepoints, BTF-typed): the slot is a kernel pointer. */
+	OCT_GA_FILE = 8,	/* struct file *: struct oct_gen_file_hdr, then path components */
+	OCT_GA_PATH = 9,	/* struct path *: same layout */
+	OCT_GA_DENTRY = 10,	/* struct dentry *: same layout, components up to its mount root */
+	OCT_GA_BINPRM = 11,	/* struct linux_binprm *: its file, same layout */
+	OCT_GA_CRED = 12,	/* struct cred *: struct oct_gen_cred */
+	/* Memory behind a pointer, user or kernel per oct_gen_arg.user. */
+	OCT_GA_SOCKADDR = 13,	/* struct sockaddr *: as many bytes as its family uses */
+	OCT_GA_IOVEC = 14,	/* struct iovec *, count in arg `size_arg`: the bytes, joined */
+	OCT_GA_BUF_RET = 15,	/* buffer whose length is the return value (returnCopy; exit) */
+	OCT_GA_CONST_BUF_PTR = 16, /* `max_data` bytes at the pointer */
 };
 
 struct oct_gen_arg {
@@ -33,6 +44,43 @@ struct oct_gen_arg {
 	__u8 is_signed;
 	__u8 size_arg;	/* for OCT_GA_BUF_USER: index (0-based) of the arg holding the length */
 	__u16 max_data;	/* bytes captured at most (<= OCT_GEN_ARG_MAX) */
+	__u8 user;	/* pointer kinds: 1 = user memory, 0 = kernel memory */
+	__u8 pad[3];
+	__u32 chunk_max; /* maxData: bytes beyond the inline capture sent as OCT_MSG_GENERIC_DATA */
+};
+
+/* A `resolve:` BTF field path, compiled: starting from the slot value, each step adds
+ * `offset` and, when deref_size is set, loads that many bytes (1, 2, 4 or 8) from the result.
+ * A final step without deref leaves the address of an embedded field (struct path, char[]). */
+#define OCT_GEN_MAX_STEPS 8
+struct oct_gen_step {
+	__u32 offset;
+	__u8 deref_size;
+	__u8 pad[3];
+};
+
+struct oct_gen_resolve {
+	__u8 nsteps;
+	__u8 sign_size;	/* sign-extend the result from this many bytes (0: none) */
+	__u8 pad[6];
+	struct oct_gen_step steps[OCT_GEN_MAX_STEPS];
+};
+
+/* Header of OCT_GA_FILE/PATH/DENTRY/BINPRM captures; path components (leaf first) follow. */
+struct oct_gen_file_hdr {
+	__u32 flags;	/* file->f_flags (0 for path and dentry) */
+	__u16 mode;	/* inode->i_mode */
+	__u16 pad;
+};
+
+/* OCT_GA_CRED capture. */
+struct oct_gen_cred {
+	__u32 uid, gid, euid, egid, suid, sgid, fsuid, fsgid;
+	__u32 securebits;
+	__u32 userns_level;
+	__u64 cap_permitted, cap_effective, cap_inheritable;
+	__u32 userns_uid, userns_gid, userns_inum;
+	__u32 pad;
 };
 
 /* Filter operators evaluated in the kernel. */
@@ -93,6 +141,7 @@ struct oct_gen_config {
 	__u16 pad;
 	struct oct_gen_arg args[OCT_GEN_MAX_ARGS];
 	struct oct_gen_selector selectors[OCT_GEN_MAX_SELECTORS];
+	struct oct_gen_resolve resolve[OCT_GEN_MAX_ARGS];
 };
 
 /* Where in a syscall a hook instance runs. Syscall hooks that read user memory run as a pair:
@@ -124,6 +173,8 @@ struct oct_gen_event {
 	__u16 arg_len[OCT_GEN_MAX_ARGS];
 	__u8 arg_flags[OCT_GEN_MAX_ARGS];	/* OCT_GAF_* per arg */
 	__u8 pad[5];
+	__u32 arg_size[OCT_GEN_MAX_ARGS];	/* buffers: bytes the argument had (all chunks) */
+	__u32 pad2;
 };
 
 enum oct_gen_event_flag {
@@ -136,6 +187,7 @@ enum oct_gen_arg_flag {
 	OCT_GAF_TRUNCATED = 1 << 0,	/* more data than captured */
 	OCT_GAF_ERROR = 1 << 1,		/* could not be read */
 	OCT_GAF_PATH_TRUNCATED = 1 << 2,
+	OCT_GAF_CHUNKED = 1 << 3,	/* the rest follows in OCT_MSG_GENERIC_DATA records */
 };
 
 /* Per-hook counters, [selector * OCT_GEN_STAT_MAX + stat]. */

@@ -48,6 +48,7 @@ struct oct_gen_scratch {
 	__u32 off[8]; /* offset of the captured bytes in the heap's data */
 	__u32 len[8]; /* captured bytes (strings without their NUL) */
 	__s64 ret;
+	__u8 resolve_err[8]; /* the arg's resolve: path met a NULL pointer or a failed read */
 };
 
 struct {

@@ -171,4 +171,14 @@ std::optional<int> TracefsKernelFacts::syscall_number(const std::string& name) c
 
 std::string TracefsKernelFacts::syscall_prefix() const { return policy::kernel::KernelInfo(root_).arch_prefix(); }
 
+policy::BtfFacts* TracefsKernelFacts::btf() {
+  if (!btf_tried_) {
+    btf_tried_ = true;
+    auto b = sensors::KernelBtf::load();
+    if (b) btf_ = std::move(*b);
+    else OCTAGON_LOG_WARN("%s", b.error().message().c_str());
+  }
+  return btf_.get();
+}
+
 }  // namespace octagon::daemon

@@ -14,6 +14,7 @@
 #include <octagon/daemon/hook_registry.h>
 #include <octagon/policy/compiler.h>
 #include <octagon/sensors/generic/generic_hook.h>
+#include <octagon/sensors/generic/kernel_btf.h>
 #include <octagon/sensors/process/process_sensor.h>
 
 namespace octagon::daemon {
@@ -56,9 +57,13 @@ class TracefsKernelFacts : public policy::KernelFacts {
                                                              const std::string& event) override;
   std::string syscall_prefix() const override;
   std::optional<int> syscall_number(const std::string& name) const override;
+  // The kernel's BTF, read on first use (nullptr when the kernel has none).
+  policy::BtfFacts* btf() override;
 
  private:
   std::string root_;
+  std::unique_ptr<sensors::KernelBtf> btf_;
+  bool btf_tried_ = false;
 };
 
 }  // namespace octagon::daemon

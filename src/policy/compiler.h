@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <octagon/base/result.h>
+#include <octagon/policy/btf_facts.h>
 #include <octagon/policy/plan.h>
 #include <octagon/policy/spec.h>
 
@@ -33,6 +34,9 @@ class KernelFacts {
   virtual std::string syscall_prefix() const = 0;
   // The syscall number of `name` ("openat") for this architecture.
   virtual std::optional<int> syscall_number(const std::string& name) const = 0;
+  // The kernel's BTF (raw tracepoint argument types, resolve: paths); nullptr when the kernel
+  // has none (such policies are refused).
+  virtual BtfFacts* btf() { return nullptr; }
 };
 
 struct CompileOptions {

@@ -1,6 +1,7 @@
 /* Reads a generic hook's arguments into the per-CPU heap (after the event header). */
 #pragma once
 
+#include "lib/extract/objects.bpf.h"
 #include "lib/extract/path.bpf.h"
 #include "maps/generic.bpf.h"
 
@@ -106,6 +107,7 @@ __noinline int oct_capture_arg(struct oct_gen_config *cfg, struct oct_gen_scratc
 		break;
 	}
 	default:
+		n = oct_capture_object(cfg, sc, h, i, pos);
 		break;
 	}
 	if (n > OCT_GEN_ARG_MAX)

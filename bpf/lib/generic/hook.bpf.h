@@ -74,6 +74,26 @@ static __always_inline void oct_save_slots(struct oct_gen_scratch *sc, __u64 pid
 	bpf_map_update_elem(&gen_pending, &pid_tgid, &saved, BPF_ANY);
 }
 
+/* Turns raw slots into the values captures start from: __data_loc fields become the address of
+ * their bytes in the record, and `resolve:` paths are followed. */
+static __always_inline void oct_prepare_slots(void *ctx, struct oct_gen_config *cfg,
+					      struct oct_gen_scratch *sc)
+{
+	__u32 i;
+
+	for (i = 0; i < OCT_GEN_MAX_ARGS; i++) {
+		sc->resolve_err[i] = 0;
+		if (i >= cfg->nargs)
+			break;
+		if (cfg->args[i].kind == OCT_GA_DATA_LOC)
+			sc->slots[i] = (__u64)ctx + (sc->slots[i] & 0xffff);
+		else if (cfg->args[i].kind == OCT_GA_CONST_BUF)
+			sc->slots[i] = (__u64)ctx + cfg->args[i].offset;
+		if (cfg->resolve[i].nsteps)
+			sc->slots[i] = oct_resolve_slot(cfg, sc, i, sc->slots[i]);
+	}
+}
+
 static __always_inline int oct_generic(void *ctx)
 {
 	__u32 zero = 0, i, pos, size, faulted = 0, tgid;
@@ -103,6 +123,7 @@ static __always_inline int oct_generic(void *ctx)
 	} else {
 		for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
 			sc->slots[i] = i < cfg->nargs ? oct_read_slot(ctx, &cfg->args[i]) : 0;
+		oct_prepare_slots(ctx, cfg, sc);
 		sc->ret = 0;
 		if (mode == OCT_MODE_STORE) {
 			oct_save_slots(sc, pid_tgid);

@@ -29,6 +29,7 @@ struct DecodedGeneric {
   uint64_t ktime = 0;
   std::vector<std::string_view> args;  // raw captured bytes (views into the record)
   std::vector<uint8_t> arg_flags;
+  std::vector<uint32_t> arg_size;  // buffers: bytes the argument had (truncated or chunked)
 };
 
 Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out);

@@ -12,6 +12,7 @@
 #include <octagon/bpf/libbpf_log.h>
 #include <octagon/sensors/process/process_sensor.h>
 
+#include "generic_raw_tp_bpf.skel.h"
 #include "generic_tp_bpf.skel.h"
 
 namespace octagon::sensors {
@@ -43,10 +44,14 @@ const Family kTracepointFamily =
     family<generic_tp_bpf, generic_tp_bpf__open, generic_tp_bpf__load, generic_tp_bpf__destroy>(
         "tracepoint", "oct_gen_tp");
 
+const Family kRawTracepointFamily =
+    family<generic_raw_tp_bpf, generic_raw_tp_bpf__open, generic_raw_tp_bpf__load,
+           generic_raw_tp_bpf__destroy>("raw tracepoint", "oct_gen_raw_tp");
+
 Result<const Family*> family_for(const HookTarget& t) {
   switch (t.kind) {
     case HookTarget::Kind::kTracepoint: return &kTracepointFamily;
-    case HookTarget::Kind::kRawTracepoint:
+    case HookTarget::Kind::kRawTracepoint: return &kRawTracepointFamily;
     case HookTarget::Kind::kUprobe: break;
   }
   return make_error(ENOTSUP, t.describe() + ": this hook family is not built into Octagon yet");
