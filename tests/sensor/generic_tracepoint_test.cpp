@@ -48,9 +48,9 @@ oct_gen_config openat_plan(uint32_t hook_id) {
   oct_gen_config c{};
   c.hook_id = hook_id;
   c.nargs = 3;
-  c.args[0] = {16, 4, OCT_GA_INT, 1, 0, 0};  // "int": the low 4 bytes of the 8-byte slot
-  c.args[1] = {24, 8, OCT_GA_STR_USER, 0, 0, 4096};
-  c.args[2] = {32, 4, OCT_GA_INT, 1, 0, 0};
+  c.args[0] = {16, 4, OCT_GA_INT, 1, 0, 0, 0, {}, 0};  // "int": the low 4 bytes of the 8-byte slot
+  c.args[1] = {24, 8, OCT_GA_STR_USER, 0, 0, 4096, 1, {}, 0};
+  c.args[2] = {32, 4, OCT_GA_INT, 1, 0, 0, 0, {}, 0};
   return c;
 }
 
