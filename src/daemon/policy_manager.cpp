@@ -161,7 +161,7 @@ Result<std::vector<policy::FormatField>> TracefsKernelFacts::tracepoint_fields(
   policy::kernel::KernelInfo info(root_);
   OCTAGON_ASSIGN_OR_RETURN(policy::kernel::TracepointFormat f, info.tracepoint_format(subsystem, event));
   std::vector<policy::FormatField> out;
-  for (const auto& x : f.fields) out.push_back({x.name, x.type, x.offset, x.size, x.is_signed});
+  for (const auto& x : f.fields) out.push_back({x.name, x.type, x.offset, x.size, x.is_signed, x.is_array});
   return out;
 }
 

@@ -23,7 +23,7 @@ Result<uint8_t> size_arg_position(const TracingPolicy& p, const KProbeArg& a,
 Result<bool> choose_more_tp_arg(const TracingPolicy& p, const KProbeArg& a, const FormatField& field,
                                 const std::vector<KProbeArg>& all, ArgPick& out) {
   bool data_loc = field.type.rfind("__data_loc", 0) == 0;
-  bool array = !data_loc && field.type.find('[') != std::string::npos;
+  bool array = !data_loc && (field.is_array || field.type.find('[') != std::string::npos);
   bool pointer = field.type.find('*') != std::string::npos;
   auto field_is = [&](bool good, const std::string& want) -> Result<void> {
     if (good) return ok();

@@ -22,6 +22,7 @@ struct FormatField {
   uint32_t offset = 0;
   uint32_t size = 0;
   bool is_signed = false;
+  bool is_array = false;  // `char comm[16]`: `type` is the element's, `size` the array's
 };
 
 class KernelFacts {
