@@ -177,6 +177,21 @@ struct oct_gen_event {
 	__u32 pad2;
 };
 
+/* maxData char_buf arguments: the first max_data bytes are captured inline, the rest (up to
+ * chunk_max more) follows in OCT_MSG_GENERIC_DATA records sent just before the event, on the
+ * same CPU, each carrying the event's ktime and tid; user space joins them to the argument. */
+#define OCT_GEN_MAXDATA_MAX 327360	/* bytes of one maxData argument at most (Tetragon's) */
+#define OCT_GEN_CHUNK_DATA 16384	/* bytes per chunk record at most */
+
+struct oct_gen_chunk {
+	struct oct_msg_hdr hdr;	/* op OCT_MSG_GENERIC_DATA; ktime: that of the event */
+	__u32 tid;
+	__u8 arg;	/* argument index */
+	__u8 pad[3];
+	__u32 offset;	/* of these bytes in the whole argument */
+	__u32 len;	/* bytes following this header */
+};
+
 enum oct_gen_event_flag {
 	OCT_GEF_HAS_RET = 1 << 0,
 	OCT_GEF_NO_PROCESS = 1 << 1,	/* process not in the map: key derived from start time */

@@ -16,6 +16,7 @@
 #include <octagon/daemon/hook_registry.h>
 #include <octagon/events/policy_event.h>
 #include <octagon/events/process_cache.h>
+#include <octagon/sensors/generic/chunk_assembler.h>
 #include <octagon/sensors/generic/generic_decoder.h>
 #include <octagon/sensors/process/decoder.h>
 
@@ -87,6 +88,7 @@ class EventProcessor : public bpf::RecordHandler {
   std::vector<EventSink*> sinks_;
   const HookRegistry* hooks_ = nullptr;
   sensors::DecodedGeneric generic_;
+  sensors::ChunkAssembler chunks_;  // maxData argument chunks awaiting their event
   events::KprobeEvent kprobe_event_;
   events::TracepointEvent tracepoint_event_;
   ProcessorStats stats_;

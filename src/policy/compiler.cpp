@@ -39,8 +39,8 @@ Result<ArgChoice> choose_arg(const TracingPolicy& p, const KProbeArg& a, const F
     return make_error(policy_error(p, field_pos(a.pos, "resolve"),
                                    "resolve needs BTF-typed arguments, which this hook's format fields are not",
                                    "use a raw tracepoint (raw: true), whose arguments are BTF-typed"));
-  if (a.max_data || !a.btf_type.empty())
-    return make_error(policy_error(p, a.pos, "maxData and btfType are not supported by Octagon yet"));
+  if (!a.btf_type.empty())
+    return make_error(policy_error(p, field_pos(a.pos, "btfType"), "btfType is not supported by Octagon yet"));
   detail::ArgPick more;
   OCTAGON_ASSIGN_OR_RETURN(bool picked, detail::choose_more_tp_arg(p, a, field, all, more));
   if (picked) {
@@ -89,6 +89,7 @@ Result<ArgChoice> choose_arg(const TracingPolicy& p, const KProbeArg& a, const F
       c.arg.size = 8;
       c.arg.size_arg = uint8_t(pos);
       c.arg.max_data = OCT_GEN_ARG_MAX;
+      if (a.max_data) c.arg.chunk_max = OCT_GEN_MAXDATA_MAX - OCT_GEN_ARG_MAX;  // sent in chunks
       c.render.kind = Argument::Kind::kBytes;
       c.slot.is_string = true;
       break;

@@ -161,5 +161,63 @@ TEST(GenericArgs, ConstBufArrayOfAPerfTracepoint) {
   EXPECT_EQ(recs[0].args[1].kind, Argument::Kind::kBytes);  // auto on an array: const_buf
 }
 
+// maxData: a 64 KiB write is captured whole (4 KiB inline, the rest in chunk records joined in
+// user space); one beyond Tetragon's 327360-byte limit is cut there and flagged truncated.
+TEST(GenericArgs, MaxDataBuffersArriveInChunksAndAreJoined) {
+  OCTAGON_REQUIRE_SENSOR();
+  PolicyRig rig;
+  auto loaded = rig.load(policy_with("write-max", R"(  kprobes:
+  - call: sys_write
+    args: [{index: 0, type: int}, {index: 1, type: char_buf, sizeArgIndex: 3, maxData: true}, {index: 2, type: size_t}]
+    selectors:
+    - matchArgs: [{index: 0, operator: Equal, values: ["1000"]}]
+)"));
+  ASSERT_TRUE(loaded) << loaded.error().describe();
+  std::string big(65536, '\0'), huge(400000, '\0');
+  for (size_t i = 0; i < big.size(); i++) big[i] = char('a' + (i * 7 + i / 4096) % 26);
+  for (size_t i = 0; i < huge.size(); i++) huge[i] = char(i % 251);
+  pid_t pid = run_child([&] {
+    int fd = open("/dev/null", O_WRONLY);
+    if (dup2(fd, 1000) != 1000) return 1;
+    if (write(1000, big.data(), big.size()) != ssize_t(big.size())) return 2;
+    if (write(1000, huge.data(), huge.size()) != ssize_t(huge.size())) return 3;
+    return 0;
+  });
+  auto recs = rig.of(uint32_t(pid), 2);
+  ASSERT_EQ(recs.size(), 2u);
+  const Argument& whole = recs[0].args[1];
+  EXPECT_EQ(whole.kind, Argument::Kind::kBytes);
+  EXPECT_EQ(whole.s.size(), big.size());
+  EXPECT_TRUE(whole.s == big) << "joined bytes differ from what was written";
+  EXPECT_EQ(recs[0].args[2].u, big.size());
+  const Argument& cut = recs[1].args[1];
+  EXPECT_EQ(cut.kind, Argument::Kind::kTruncatedBytes);
+  EXPECT_EQ(cut.u, huge.size());  // orig_size
+  ASSERT_EQ(cut.s.size(), size_t(OCT_GEN_MAXDATA_MAX));
+  EXPECT_TRUE(cut.s == huge.substr(0, OCT_GEN_MAXDATA_MAX));
+}
+
+TEST(GenericArgs, CharBufBeyondItsCaptureIsFlaggedWithItsSize) {
+  OCTAGON_REQUIRE_SENSOR();
+  PolicyRig rig;
+  auto loaded = rig.load(policy_with("write-trunc", R"(  kprobes:
+  - call: sys_write
+    args: [{index: 0, type: int}, {index: 1, type: char_buf, sizeArgIndex: 3}, {index: 2, type: size_t}]
+    selectors:
+    - matchArgs: [{index: 0, operator: Equal, values: ["1001"]}]
+)"));
+  ASSERT_TRUE(loaded) << loaded.error().describe();
+  std::string data(10000, 'q');
+  pid_t pid = run_child([&] {
+    int fd = open("/dev/null", O_WRONLY);
+    return dup2(fd, 1001) == 1001 && write(1001, data.data(), data.size()) == ssize_t(data.size()) ? 0 : 1;
+  });
+  auto recs = rig.of(uint32_t(pid));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].args[1].kind, Argument::Kind::kTruncatedBytes);
+  EXPECT_EQ(recs[0].args[1].s, data.substr(0, OCT_GEN_ARG_MAX));
+  EXPECT_EQ(recs[0].args[1].u, data.size());
+}
+
 }  // namespace
 }  // namespace octagon::testing

@@ -17,6 +17,7 @@
 #include <octagon/daemon/hook_registry.h>
 #include <octagon/daemon/policy_manager.h>
 #include <octagon/policy/parser.h>
+#include <octagon/sensors/generic/chunk_assembler.h>
 #include <octagon/sensors/generic/generic_decoder.h>
 #include <octagon/sensors/process/decoder.h>
 #include <octagon/sensors/process/process_sensor.h>
@@ -59,9 +60,15 @@ class PolicyRig : public bpf::RecordHandler {
 
   void on_record(const void* data, size_t size) override {
     auto op = sensors::record_op(data, size);
+    if (op && *op == OCT_MSG_GENERIC_DATA) {
+      EXPECT_TRUE(chunks_.add(data, size));
+      return;
+    }
     if (!op || *op != OCT_MSG_GENERIC) return;
     sensors::DecodedGeneric d;
     if (!sensors::decode_generic(data, size, d)) return;
+    chunks_.complete(d);
+    flags_.push_back(d.arg_flags);
     auto render = registry_.find(d.hook_id);
     if (!render) return;
     PolicyRecord r;
@@ -94,6 +101,10 @@ class PolicyRig : public bpf::RecordHandler {
   std::unique_ptr<daemon::PolicyManager> manager_;
   std::unique_ptr<bpf::RingBufferReader> rb_;
   std::vector<PolicyRecord> got_;
+  sensors::ChunkAssembler chunks_;
+
+ public:
+  std::vector<std::vector<uint8_t>> flags_;  // per record: OCT_GAF_* of each argument
 };
 
 // "apiVersion...spec:\n" + body.

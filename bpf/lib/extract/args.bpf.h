@@ -79,8 +79,11 @@ __noinline int oct_capture_arg(struct oct_gen_config *cfg, struct oct_gen_scratc
 		__u64 want = sa < OCT_GEN_MAX_ARGS ? sc->slots[sa & 7] : 0;
 
 		n = want > max ? max : (__u32)want;
-		if (want > max)
-			ev->arg_flags[i] |= OCT_GAF_TRUNCATED;
+		if (want > max) {
+			/* maxData: the rest follows in chunk records (lib/generic/chunks.bpf.h) */
+			ev->arg_flags[i] |= a->chunk_max ? OCT_GAF_CHUNKED : OCT_GAF_TRUNCATED;
+			ev->arg_size[i] = want > 0xffffffffULL ? 0xffffffff : (__u32)want;
+		}
 		if (n > OCT_GEN_ARG_MAX)
 			n = OCT_GEN_ARG_MAX;
 		if (n && bpf_probe_read_user(&h->data[pos], n, (void *)slot)) {

@@ -10,6 +10,7 @@
 #include "lib/extract/args.bpf.h"
 #include "lib/extract/task.bpf.h"
 #include "lib/filter/selectors.bpf.h"
+#include "lib/generic/chunks.bpf.h"
 
 static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen_scratch *sc,
 				      struct oct_exec_heap *h, __u32 tgid)
@@ -103,6 +104,7 @@ static __always_inline int oct_generic(void *ctx)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct oct_gen_event *ev;
+	__u64 now;
 	int s, mode;
 
 	if (!cfg || !sc || !h)
@@ -168,7 +170,9 @@ static __always_inline int oct_generic(void *ctx)
 	size = pos;
 	if (size > OCT_EXEC_DATA_MAX)
 		size = OCT_EXEC_DATA_MAX;
-	oct_fill_hdr(&ev->hdr, OCT_MSG_GENERIC, size, bpf_ktime_get_boot_ns());
+	now = bpf_ktime_get_boot_ns();
+	oct_send_chunks(cfg, sc, h, now, ev->tid);
+	oct_fill_hdr(&ev->hdr, OCT_MSG_GENERIC, size, now);
 	if (bpf_ringbuf_output(&process_events, ev, size, oct_rb_flags()) < 0) {
 		oct_count_miss(OCT_MSG_GENERIC, OCT_MISS_RB_FULL);
 		oct_gen_count(s, OCT_GS_RB_FULL);

@@ -234,6 +234,12 @@ TEST(CompileSyscallArgs, SockaddrIovecAndReturnCopy) {
   EXPECT_EQ(c->hooks[0].exit->config.mode, OCT_MODE_EXIT);
   EXPECT_EQ(c->hooks[0].exit->config.args[0].kind, OCT_GA_BUF_RET);
   EXPECT_FALSE(c->hooks[0].render.ret);  // no returnArg asked for: none shown
+  c = compile("  kprobes:\n  - call: sys_read\n"
+              "    args: [{index: 1, type: char_buf, sizeArgIndex: 3, maxData: true}, {index: 2, type: size_t}]\n");
+  ASSERT_OK(c);
+  EXPECT_EQ(c->hooks[0].enter.config.args[0].kind, OCT_GA_BUF_USER);
+  EXPECT_EQ(c->hooks[0].enter.config.args[0].max_data, OCT_GEN_ARG_MAX);  // inline
+  EXPECT_EQ(c->hooks[0].enter.config.args[0].chunk_max, uint32_t(OCT_GEN_MAXDATA_MAX - OCT_GEN_ARG_MAX));
   r = compile("  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_read\n"
               "    args: [{index: 6, type: char_buf, returnCopy: true}]\n");
   ASSERT_FALSE(r);
