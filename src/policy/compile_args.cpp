@@ -31,6 +31,8 @@ Result<bool> choose_more_tp_arg(const TracingPolicy& p, const KProbeArg& a, cons
                                    "type " + a.type_name + " needs " + want + ", but field " + field.name +
                                        " is '" + field.type + "'"));
   };
+  if (field.type.rfind("__rel_loc", 0) == 0)
+    return make_error(policy_error(p, a.pos, "field " + field.name + " is a __rel_loc field, which is not supported yet"));
   out.arg.offset = uint16_t(field.offset);
   out.arg.size = 8;
   out.render.label = a.label;

@@ -3,6 +3,7 @@
 // resolve: field paths, triggered from real processes.
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -121,6 +122,39 @@ TEST(GenericRawTracepoint, CredentialsAndCapabilityOfACapableCheck) {
   EXPECT_NE(cred.userns_inum, 0u);
   EXPECT_EQ(nice->args[1].kind, Argument::Kind::kCapability);
   EXPECT_EQ(nice->args[2].i, 0);  // the initial user namespace's level
+}
+
+// raw_syscalls' raw tracepoint: sys_enter(struct pt_regs *regs, long id). The syscall's first
+// argument is resolved from the registers, and the id is filtered in the kernel.
+TEST(GenericRawTracepoint, SysEnterRegistersByResolveWithAnInKernelFilter) {
+  OCTAGON_REQUIRE_SENSOR();
+  PolicyRig rig;
+  auto loaded = rig.load(policy_with("rawtp-sys-enter", R"(  tracepoints:
+  - subsystem: raw_syscalls
+    event: sys_enter
+    raw: true
+    args:
+    - {index: 1, type: int64}
+    - {index: 0, type: uint64, resolve: "di"}
+    - {index: 0, type: int, resolve: "si"}
+    selectors:
+    - matchArgs: [{index: 0, operator: Equal, values: ["121"]}]  # position in args: the id
+)"));
+  ASSERT_TRUE(loaded) << loaded.error().describe();
+  pid_t pid = fork();
+  if (pid == 0) {
+    syscall(SYS_getppid);  // filtered out in the kernel
+    syscall(SYS_getpgid, 987654321L, -5L);  // 121: kept (fails with ESRCH)
+    _exit(0);
+  }
+  wait_status(pid);
+  auto recs = rig.of(uint32_t(pid));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].args[0].kind, Argument::Kind::kLong);
+  EXPECT_EQ(recs[0].args[0].i, SYS_getpgid);
+  EXPECT_EQ(recs[0].args[1].kind, Argument::Kind::kSize);
+  EXPECT_EQ(recs[0].args[1].u, 987654321u);
+  EXPECT_EQ(recs[0].args[2].i, -5);  // sign-extended from the int's 4 bytes
 }
 
 }  // namespace
