@@ -171,7 +171,7 @@ void GenericHook::read_stats(uint64_t (&out)[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_M
 
 uint64_t GenericHook::memory_bytes() const {
   uint64_t total = 0;
-  for (const char* name : {"gen_config", "gen_pending", "gen_stats", "gen_scratch", "gen_inmap",
+  for (const char* name : {"gen_config", "gen_pending", "gen_stats", "gen_scratch", "gen_inmap", "gen_chunk_heap",
                            "process_heap"}) {
     bpf_map* m = map(name);
     if (!m) continue;
