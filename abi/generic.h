@@ -26,6 +26,17 @@ enum oct_gen_arg_kind {
 	OCT_GA_CONST_BUF = 7,	/* `size` bytes inline at `offset` */
 	OCT_GA_USER_DEREF = 8,	/* `size` bytes of user memory at (u64 at `offset`) + `imm` (USDT) */
 	OCT_GA_CONST = 9,	/* the value `imm` itself (USDT constant arguments) */
+	/* Kernel objects (raw tracepoints, BTF-typed): the slot is a kernel pointer. */
+	OCT_GA_FILE = 10,	/* struct file *: struct oct_gen_file_hdr, then path components */
+	OCT_GA_PATH = 11,	/* struct path *: same layout */
+	OCT_GA_DENTRY = 12,	/* struct dentry *: same layout, components up to its mount root */
+	OCT_GA_BINPRM = 13,	/* struct linux_binprm *: its file, same layout */
+	OCT_GA_CRED = 14,	/* struct cred *: struct oct_gen_cred */
+	/* Memory behind a pointer, user or kernel per oct_gen_arg.user. */
+	OCT_GA_SOCKADDR = 15,	/* struct sockaddr *: as many bytes as its family uses */
+	OCT_GA_IOVEC = 16,	/* struct iovec *, count in arg `size_arg`: the bytes, joined */
+	OCT_GA_BUF_RET = 17,	/* buffer whose length is the return value (returnCopy; exit) */
+	OCT_GA_CONST_BUF_PTR = 18, /* `max_data` bytes at the pointer */
 };
 
 struct oct_gen_arg {
@@ -35,7 +46,44 @@ struct oct_gen_arg {
 	__u8 is_signed;
 	__u8 size_arg;	/* for OCT_GA_BUF_USER: index (0-based) of the arg holding the length */
 	__u16 max_data;	/* bytes captured at most (<= OCT_GEN_ARG_MAX) */
+	__u8 user;	/* pointer kinds: 1 = user memory, 0 = kernel memory */
+	__u8 pad[3];
+	__u32 chunk_max; /* maxData: bytes beyond the inline capture sent as OCT_MSG_GENERIC_DATA */
 	__s64 imm;	/* OCT_GA_USER_DEREF: displacement; OCT_GA_CONST: the value */
+};
+
+/* A `resolve:` BTF field path, compiled: starting from the slot value, each step adds
+ * `offset` and, when deref_size is set, loads that many bytes (1, 2, 4 or 8) from the result.
+ * A final step without deref leaves the address of an embedded field (struct path, char[]). */
+#define OCT_GEN_MAX_STEPS 8
+struct oct_gen_step {
+	__u32 offset;
+	__u8 deref_size;
+	__u8 pad[3];
+};
+
+struct oct_gen_resolve {
+	__u8 nsteps;
+	__u8 sign_size;	/* sign-extend the result from this many bytes (0: none) */
+	__u8 pad[6];
+	struct oct_gen_step steps[OCT_GEN_MAX_STEPS];
+};
+
+/* Header of OCT_GA_FILE/PATH/DENTRY/BINPRM captures; path components (leaf first) follow. */
+struct oct_gen_file_hdr {
+	__u32 flags;	/* file->f_flags (0 for path and dentry) */
+	__u16 mode;	/* inode->i_mode */
+	__u16 pad;
+};
+
+/* OCT_GA_CRED capture. */
+struct oct_gen_cred {
+	__u32 uid, gid, euid, egid, suid, sgid, fsuid, fsgid;
+	__u32 securebits;
+	__u32 userns_level;
+	__u64 cap_permitted, cap_effective, cap_inheritable;
+	__u32 userns_uid, userns_gid, userns_inum;
+	__u32 pad;
 };
 
 /* Filter operators evaluated in the kernel. */
@@ -190,6 +238,7 @@ struct oct_gen_config {
 	__u32 proc_needs;	/* OCT_PN_*: what the selectors read about the process */
 	__u8 ret_kind;	/* OCT_MODE_EXIT: OCT_GA_STR_USER captures the string the return value points to */
 	__u8 pad2[3];
+	struct oct_gen_resolve resolve[OCT_GEN_MAX_ARGS];
 };
 
 /* Where in a syscall a hook instance runs. Syscall hooks that read user memory run as a pair:
@@ -229,6 +278,23 @@ struct oct_gen_event {
 	__u16 ret_len;		/* bytes of the returned string, after the args' data */
 	__u8 ret_flags;		/* OCT_GAF_* of the returned string */
 	__u8 pad2;
+	__u32 arg_size[OCT_GEN_MAX_ARGS];	/* buffers: bytes the argument had (all chunks) */
+	__u32 pad3;
+};
+
+/* maxData char_buf arguments: the first max_data bytes are captured inline, the rest (up to
+ * chunk_max more) follows in OCT_MSG_GENERIC_DATA records sent just before the event, on the
+ * same CPU, each carrying the event's ktime and tid; user space joins them to the argument. */
+#define OCT_GEN_MAXDATA_MAX 327360	/* bytes of one maxData argument at most (Tetragon's) */
+#define OCT_GEN_CHUNK_DATA 16384	/* bytes per chunk record at most */
+
+struct oct_gen_chunk {
+	struct oct_msg_hdr hdr;	/* op OCT_MSG_GENERIC_DATA; ktime: that of the event */
+	__u32 tid;
+	__u8 arg;	/* argument index */
+	__u8 pad[3];
+	__u32 offset;	/* of these bytes in the whole argument */
+	__u32 len;	/* bytes following this header */
 };
 
 enum oct_gen_event_flag {
@@ -241,6 +307,7 @@ enum oct_gen_arg_flag {
 	OCT_GAF_TRUNCATED = 1 << 0,	/* more data than captured */
 	OCT_GAF_ERROR = 1 << 1,		/* could not be read */
 	OCT_GAF_PATH_TRUNCATED = 1 << 2,
+	OCT_GAF_CHUNKED = 1 << 3,	/* the rest follows in OCT_MSG_GENERIC_DATA records */
 };
 
 /* Per-hook counters, [selector * OCT_GEN_STAT_MAX + stat]. */

@@ -6,7 +6,7 @@
 #include <linux/types.h>
 #endif
 
-#define OCTAGON_ABI_VERSION 5
+#define OCTAGON_ABI_VERSION 6
 
 /* Message operations: the first byte of every ring buffer record. */
 enum octagon_msg_op {
@@ -14,7 +14,8 @@ enum octagon_msg_op {
 	OCT_MSG_EXIT = 2,
 	OCT_MSG_CLONE = 3,
 	OCT_MSG_GENERIC = 4, /* a TracingPolicy hook matched (abi/generic.h) */
-	OCT_MSG_OP_MAX = 5,
+	OCT_MSG_GENERIC_DATA = 5, /* a chunk of a large policy argument (struct oct_gen_chunk) */
+	OCT_MSG_OP_MAX = 6,
 };
 
 /* Why the kernel side could not deliver (or fully read) something; indexes the

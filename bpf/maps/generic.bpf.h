@@ -76,6 +76,14 @@ struct oct_gen_scratch {
 	char needle[OCT_GEN_STR_MAX];
 	struct oct_gen_lpm_key lpm; /* binary path lookups */
 	struct oct_gen_rl_key rl; /* rate-limit key being built (too big for the stack) */
+	__u8 resolve_err[8]; /* the arg's resolve: path met a NULL pointer or a failed read */
+	/* The maxData argument whose chunks are being sent (lib/generic/chunks.bpf.h). */
+	__u64 chunk_ptr;
+	__u64 chunk_ktime;
+	__u32 chunk_off;
+	__u32 chunk_end;
+	__u32 chunk_tid;
+	__u32 chunk_arg;
 };
 
 struct {
@@ -84,6 +92,19 @@ struct {
 	__type(key, __u32);
 	__type(value, struct oct_gen_scratch);
 } gen_scratch SEC(".maps");
+
+/* Where a chunk record of a maxData argument is assembled before it goes to the ring. */
+struct oct_gen_chunk_buf {
+	struct oct_gen_chunk c;
+	char data[OCT_GEN_CHUNK_DATA];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct oct_gen_chunk_buf);
+} gen_chunk_heap SEC(".maps");
 
 static __always_inline void oct_gen_count(__u32 selector, __u32 stat)
 {

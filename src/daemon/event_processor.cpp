@@ -94,6 +94,9 @@ void EventProcessor::on_record(const void* data, size_t size) {
     case OCT_MSG_CLONE: handle_clone(data, size); break;
     case OCT_MSG_EXIT: handle_exit(data, size); break;
     case OCT_MSG_GENERIC: handle_generic(data, size); break;
+    case OCT_MSG_GENERIC_DATA:
+      if (!chunks_.add(data, size)) stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
+      break;
     default: break;
   }
 }
@@ -195,6 +198,7 @@ void EventProcessor::handle_generic(const void* data, size_t size) {
     stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  chunks_.complete(generic_);
   auto render = hooks_ ? hooks_->find(generic_.hook_id) : nullptr;
   if (!render) {
     stats_.unknown_hook.fetch_add(1, std::memory_order_relaxed);

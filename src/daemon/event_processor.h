@@ -18,6 +18,7 @@
 #include <octagon/daemon/user_actions.h>
 #include <octagon/events/policy_event.h>
 #include <octagon/events/process_cache.h>
+#include <octagon/sensors/generic/chunk_assembler.h>
 #include <octagon/sensors/generic/generic_decoder.h>
 #include <octagon/sensors/process/decoder.h>
 #include <octagon/symbols/symbolizer.h>
@@ -105,6 +106,7 @@ class EventProcessor : public bpf::RecordHandler {
   std::unique_ptr<symbols::Symbolizer> symbolizer_;  // created with the first stack trace
   std::vector<symbols::Frame> frames_;
   sensors::DecodedGeneric generic_;
+  sensors::ChunkAssembler chunks_;  // maxData argument chunks awaiting their event
   events::KprobeEvent kprobe_event_;
   events::TracepointEvent tracepoint_event_;
   events::UprobeEvent uprobe_event_;

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <iterator>
 
+#include <octagon/base/log.h>
 #include <octagon/policy/kernel/syscalls.h>
 #include <octagon/policy/kernel/tracefs_format.h>
 #include <octagon/sensors/generic/generic_hook.h>
@@ -25,7 +26,7 @@ Result<std::vector<policy::FormatField>> TracefsKernelFacts::tracepoint_fields(
   policy::kernel::KernelInfo info(root_);
   OCTAGON_ASSIGN_OR_RETURN(policy::kernel::TracepointFormat f, info.tracepoint_format(subsystem, event));
   std::vector<policy::FormatField> out;
-  for (const auto& x : f.fields) out.push_back({x.name, x.type, x.offset, x.size, x.is_signed});
+  for (const auto& x : f.fields) out.push_back({x.name, x.type, x.offset, x.size, x.is_signed, x.is_array});
   return out;
 }
 
@@ -57,5 +58,15 @@ std::optional<uint32_t> TracefsKernelFacts::host_namespace(policy::NamespaceType
 }
 
 std::string TracefsKernelFacts::syscall_prefix() const { return policy::kernel::KernelInfo(root_).arch_prefix(); }
+
+policy::BtfFacts* TracefsKernelFacts::btf() {
+  if (!btf_tried_) {
+    btf_tried_ = true;
+    auto b = sensors::KernelBtf::load();
+    if (b) btf_ = std::move(*b);
+    else OCTAGON_LOG_WARN("%s", b.error().message().c_str());
+  }
+  return btf_.get();
+}
 
 }  // namespace octagon::daemon

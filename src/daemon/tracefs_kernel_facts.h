@@ -11,6 +11,7 @@
 #include <octagon/base/result.h>
 #include <octagon/policy/compiler.h>
 #include <octagon/policy/kernel/elf_binaries.h>
+#include <octagon/sensors/generic/kernel_btf.h>
 
 namespace octagon::daemon {
 
@@ -24,10 +25,14 @@ class TracefsKernelFacts : public policy::KernelFacts {
   std::optional<int> syscall_number(const std::string& name) const override;
   std::optional<uint32_t> host_namespace(policy::NamespaceType t) const override;
   policy::BinaryFacts* binaries() override { return &binaries_; }
+  // The kernel's BTF, read on first use (nullptr when the kernel has none).
+  policy::BtfFacts* btf() override;
 
  private:
   std::string root_;
   policy::kernel::ElfBinaryFacts binaries_;
+  std::unique_ptr<sensors::KernelBtf> btf_;
+  bool btf_tried_ = false;
 };
 
 }  // namespace octagon::daemon

@@ -45,6 +45,8 @@ struct Argument {
     kSockaddr,        // sockaddr_arg{family, addr, port}
     kCapability,      // capability_arg{value, name}
     kError,           // error_arg{Message}: the argument could not be read
+    kProcessCredentials,  // process_credentials_arg{uid..fsgid, securebits, caps, user_ns}
+    kSockaddrUn,      // sockaddrun_arg{family, path}
   };
   Kind kind = Kind::kInt;
   int64_t i = 0;        // kInt, kLong, kCapability value
@@ -56,6 +58,12 @@ struct Argument {
   std::string permission;  // kFile/kPath/kLinuxBinprm, "-rw-r--r--"
   std::string family;   // kSockaddr: "AF_INET"
   std::string label;    // spec args[].label, printed when non-empty
+  // kProcessCredentials
+  Credentials creds;
+  Capabilities caps;
+  uint32_t securebits = 0;
+  int32_t userns_level = 0;
+  uint32_t userns_uid = 0, userns_gid = 0, userns_inum = 0;
 };
 
 // Tetragon's StackTraceEntry{address=1, offset=2, symbol=3, module=4}. Kernel frames: offset

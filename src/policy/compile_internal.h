@@ -10,7 +10,43 @@ struct ArgSlot {
   uint8_t kind = 0;       // enum oct_gen_arg_kind
   bool is_string = false; // string filters apply
   bool is_fd = false;
+  bool user_memory = false; // reads user memory (sockaddr, iovec...): pair with the syscall exit
 };
+
+// One argument's plan, as the compiler picks it.
+struct ArgPick {
+  oct_gen_arg arg{};
+  oct_gen_resolve resolve{};
+  ArgRender render;
+  ArgSlot slot;
+};
+
+// What a raw tracepoint argument's slot holds once its resolve: path (if any) is followed: a
+// value of BTF type `type`, or, when address_of, the address of an embedded `type` object.
+struct BtfValue {
+  uint32_t type = 0;
+  bool address_of = false;
+};
+
+// Compiles a `resolve:` path ("mm.owner.pid", "f_path.dentry", "cap[1]") that starts from a
+// pointer of BTF type `start` into steps; errors name the component that does not resolve.
+Result<BtfValue> compile_resolve(const TracingPolicy& p, const KProbeArg& a, const BtfFacts& btf,
+                                 uint32_t start, oct_gen_resolve& out);
+
+// The arguments of a `raw: true` tracepoint, typed from the kernel's BTF.
+Result<void> compile_raw_args(const TracingPolicy& p, const TracepointSpec& spec, BtfFacts& btf,
+                              HookPlan& plan, std::vector<ArgSlot>& slots);
+
+// Types of perf tracepoint fields (syscall arguments included) beyond the integer, string,
+// char_buf and fd ones: sockaddr, sockaddr_un, char_iovec, const_buf, data_loc, capability,
+// char_buf with returnCopy. `all` is the hook's args list (for sizeArgIndex). Returns false
+// when `a.type` is not one of them.
+Result<bool> choose_more_tp_arg(const TracingPolicy& p, const KProbeArg& a, const FormatField& field,
+                                const std::vector<KProbeArg>& all, ArgPick& out);
+
+// Position in `all` of the argument whose function index is sizeArgIndex - 1, or an error.
+Result<uint8_t> size_arg_position(const TracingPolicy& p, const KProbeArg& a,
+                                  const std::vector<KProbeArg>& all);
 
 // Compiles one hook's selectors into cfg (nselectors, selectors, proc_needs) and
 // render.selector_actions; InMap sets go to `inmap`, binary path sets to `binaries` (hook

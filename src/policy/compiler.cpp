@@ -36,8 +36,20 @@ Result<ArgChoice> choose_arg(const TracingPolicy& p, const KProbeArg& a, const F
     c.arg.is_signed = is_signed;
     c.render = {kind, bytes, is_signed, false, a.label};
   };
-  if (a.resolve.size() || a.return_copy || a.max_data || !a.btf_type.empty())
-    return make_error(policy_error(p, a.pos, "resolve, returnCopy, maxData and btfType are not supported by Octagon yet"));
+  if (a.resolve.size())
+    return make_error(policy_error(p, field_pos(a.pos, "resolve"),
+                                   "resolve needs BTF-typed arguments, which this hook's format fields are not",
+                                   "use a raw tracepoint (raw: true), whose arguments are BTF-typed"));
+  if (!a.btf_type.empty())
+    return make_error(policy_error(p, field_pos(a.pos, "btfType"), "btfType is not supported by Octagon yet"));
+  detail::ArgPick more;
+  OCTAGON_ASSIGN_OR_RETURN(bool picked, detail::choose_more_tp_arg(p, a, field, all, more));
+  if (picked) {
+    c.arg = more.arg;
+    c.render = more.render;
+    c.slot = more.slot;
+    return c;
+  }
   ArgType t = a.type;
   if (t == ArgType::kAuto) {
     if (field_is_string(field)) t = ArgType::kString;
@@ -78,6 +90,7 @@ Result<ArgChoice> choose_arg(const TracingPolicy& p, const KProbeArg& a, const F
       c.arg.size = 8;
       c.arg.size_arg = uint8_t(pos);
       c.arg.max_data = OCT_GEN_ARG_MAX;
+      if (a.max_data) c.arg.chunk_max = OCT_GEN_MAXDATA_MAX - OCT_GEN_ARG_MAX;  // sent in chunks
       c.render.kind = Argument::Kind::kBytes;
       c.slot.is_string = true;
       break;
@@ -118,9 +131,12 @@ class HookCompiler {
     plan.render.function_name = k_.syscall_prefix() + "sys_" + syscall;
     std::vector<ArgSlot> slots;
     OCTAGON_TRY(fill_args(spec, *fields, kSyscallFirstArgField, plan, slots));
-    bool user_memory = false;
-    for (const auto& s : slots) user_memory |= s.kind == OCT_GA_STR_USER || s.kind == OCT_GA_BUF_USER;
-    if (spec.return_probe || user_memory) {
+    bool user_memory = false, return_copy = false;
+    for (const auto& s : slots)
+      user_memory |= s.kind == OCT_GA_STR_USER || s.kind == OCT_GA_BUF_USER || s.user_memory;
+    for (const auto& a : spec.args) return_copy |= a.return_copy;
+    bool at_exit = spec.return_probe || return_copy;  // events need the syscall's result
+    if (at_exit || user_memory) {
       auto xf = k_.tracepoint_fields("syscalls", exit);
       if (!xf) return make_error(policy_error(p_, spec.pos, "no tracepoint syscalls/" + exit));
       uint32_t ret_off = 0;
@@ -128,9 +144,9 @@ class HookCompiler {
         if (f.name == "ret") ret_off = f.offset;
       plan.exit = plan.enter;
       plan.exit->target.event = exit;
-      plan.exit->config.mode = spec.return_probe ? OCT_MODE_EXIT : OCT_MODE_EXIT_DEFER;
+      plan.exit->config.mode = at_exit ? OCT_MODE_EXIT : OCT_MODE_EXIT_DEFER;
       plan.exit->config.ret_offset = uint16_t(ret_off);
-      plan.enter.config.mode = spec.return_probe ? OCT_MODE_STORE : OCT_MODE_ENTER_DEFER;
+      plan.enter.config.mode = at_exit ? OCT_MODE_STORE : OCT_MODE_ENTER_DEFER;
     }
     if (spec.return_probe) {
       if (!spec.return_arg)
@@ -168,10 +184,12 @@ class HookCompiler {
   }
 
   Result<void> tracepoint(const TracepointSpec& spec) {
-    if (spec.raw)
-      return make_error(policy_error(p_, field_pos(spec.pos, "raw"),
-                                     "raw tracepoints in policies are not supported by Octagon yet",
-                                     "drop raw: true to use the perf tracepoint with format-file arguments"));
+    if (spec.raw) return raw_tracepoint(spec);
+    for (const auto& a : spec.args)
+      if (a.return_copy)
+        return make_error(policy_error(p_, field_pos(a.pos, "returnCopy"),
+                                       "returnCopy needs the syscall's exit, which a tracepoint hook does not have",
+                                       "hook the syscall as a kprobe (e.g. call: sys_read) to copy at its return"));
     auto fields = k_.tracepoint_fields(spec.subsystem, spec.event);
     if (!fields)
       return make_error(policy_error(p_, field_pos(spec.pos, "event"),
@@ -186,11 +204,33 @@ class HookCompiler {
     std::vector<ArgSlot> slots;
     OCTAGON_TRY(fill_args(spec, *fields, 0, plan, slots));
     for (const auto& s : slots)
-      if (s.kind == OCT_GA_STR_USER && spec.subsystem != "syscalls")
+      if ((s.kind == OCT_GA_STR_USER || s.user_memory) && spec.subsystem != "syscalls")
         return make_error(policy_error(p_, spec.pos, "string arguments are read as user memory, which only syscall tracepoints carry"));
     OCTAGON_TRY(detail::compile_selectors(p_, spec, slots, false, k_, plan.enter.config, plan.render,
                                           plan.enter.inmap, &plan.enter.binaries));
     plan.mechanism = "tracepoint " + spec.subsystem + "/" + spec.event;
+    finish(spec, std::move(plan));
+    return ok();
+  }
+
+  Result<void> raw_tracepoint(const TracepointSpec& spec) {
+    BtfFacts* btf = k_.btf();
+    if (!btf)
+      return make_error(policy_error(p_, field_pos(spec.pos, "raw"),
+                                     "raw tracepoints need the kernel's BTF, which is not available",
+                                     "drop raw: true to use the perf tracepoint with format-file arguments"));
+    HookPlan plan;
+    plan.enter.target.kind = AttachTarget::Kind::kRawTracepoint;
+    plan.enter.target.subsystem = spec.subsystem;
+    plan.enter.target.event = spec.event;
+    plan.render.kind = EventKind::kTracepoint;
+    plan.render.subsys = spec.subsystem;
+    plan.render.event = spec.event;
+    std::vector<ArgSlot> slots;
+    OCTAGON_TRY(detail::compile_raw_args(p_, spec, *btf, plan, slots));
+    OCTAGON_TRY(detail::compile_selectors(p_, spec, slots, false, k_, plan.enter.config, plan.render,
+                                          plan.enter.inmap));
+    plan.mechanism = "raw tracepoint " + spec.event;
     finish(spec, std::move(plan));
     return ok();
   }

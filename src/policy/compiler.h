@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <octagon/base/result.h>
+#include <octagon/policy/btf_facts.h>
 #include <octagon/policy/plan.h>
 #include <octagon/policy/spec.h>
 
@@ -21,6 +22,7 @@ struct FormatField {
   uint32_t offset = 0;
   uint32_t size = 0;
   bool is_signed = false;
+  bool is_array = false;  // `char comm[16]`: `type` is the element's, `size` the array's
 };
 
 // One USDT probe site of a binary (a stapsdt note), with addresses already turned into file
@@ -63,6 +65,9 @@ class KernelFacts {
   }
   // User-space binaries (uprobes, usdts); null when this host cannot read them.
   virtual BinaryFacts* binaries() { return nullptr; }
+  // The kernel's BTF (raw tracepoint argument types, resolve: paths); nullptr when the kernel
+  // has none (such policies are refused).
+  virtual BtfFacts* btf() { return nullptr; }
 };
 
 struct CompileOptions {

@@ -311,6 +311,31 @@ TEST_F(PolicyExamples, PivotRootFollowsForksAwayFromInit) {
   if (hops_to_init() + 2 > 16) GTEST_SKIP() << "init is more than 16 processes up: the shallow probe could match";
 }
 
+// rawtp.yaml: raw tracepoint sched_process_exec, argument 2 (struct linux_binprm *) typed by
+// the kernel's BTF and shown as linux_binprm_arg with the executed file's path.
+TEST_F(PolicyExamples, RawTracepointLinuxBinprm) {
+  std::string prog = std::string(OCTAGON_TESTPROGS_DIR) + "/exit_with";
+  pid_t pid = 0;
+  auto ev = run("rawtp.yaml", "process_tracepoint",
+                [&] {
+                  pid = fork();
+                  if (pid == 0) {
+                    execl(prog.c_str(), prog.c_str(), "7", nullptr);
+                    _exit(127);
+                  }
+                  int st;
+                  waitpid(pid, &st, 0);
+                },
+                [&](const json& t) { return t["process"]["pid"] == pid; });
+  ASSERT_EQ(ev.size(), 1u) << err_;
+  EXPECT_EQ(ev[0]["subsys"], "sched");
+  EXPECT_EQ(ev[0]["event"], "sched_process_exec");
+  EXPECT_EQ(ev[0]["policy_name"], "rawtp");
+  EXPECT_EQ(ev[0]["process"]["binary"], prog);  // the exec is known when the event is shown
+  EXPECT_EQ(ev[0]["args"], json::parse(R"([{"linux_binprm_arg":{"path":")" + prog +
+                                       R"(","permission":"-rwxr-xr-x"}}])"));
+}
+
 // Examples this kernel cannot run: refused at start-up, exit code 1, with the reason.
 TEST_F(PolicyExamples, UnrunnableExamplesAreRefusedWithReasons) {
   struct Case {

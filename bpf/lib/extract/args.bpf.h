@@ -1,6 +1,7 @@
 /* Reads a generic hook's arguments into the per-CPU heap (after the event header). */
 #pragma once
 
+#include "lib/extract/objects.bpf.h"
 #include "lib/extract/path.bpf.h"
 #include "maps/generic.bpf.h"
 
@@ -92,8 +93,11 @@ __noinline int oct_capture_arg(struct oct_gen_config *cfg, struct oct_gen_scratc
 		__u64 want = sa < OCT_GEN_MAX_ARGS ? sc->slots[sa & 7] : 0;
 
 		n = want > max ? max : (__u32)want;
-		if (want > max)
-			ev->arg_flags[i] |= OCT_GAF_TRUNCATED;
+		if (want > max) {
+			/* maxData: the rest follows in chunk records (lib/generic/chunks.bpf.h) */
+			ev->arg_flags[i] |= a->chunk_max ? OCT_GAF_CHUNKED : OCT_GAF_TRUNCATED;
+			ev->arg_size[i] = want > 0xffffffffULL ? 0xffffffff : (__u32)want;
+		}
 		if (n > OCT_GEN_ARG_MAX)
 			n = OCT_GEN_ARG_MAX;
 		if (n && bpf_probe_read_user(&h->data[pos], n, (void *)slot)) {
@@ -120,6 +124,7 @@ __noinline int oct_capture_arg(struct oct_gen_config *cfg, struct oct_gen_scratc
 		break;
 	}
 	default:
+		n = oct_capture_object(cfg, sc, h, i, pos);
 		break;
 	}
 	if (n > OCT_GEN_ARG_MAX)

@@ -61,6 +61,18 @@ static long oct_path_step(__u32 i, void *arg)
 	struct mount *pm;
 
 
+	if (!vfsmnt) {
+		/* A dentry alone (oct_walk_dentry): its names up to its file system's root. */
+		parent = BPF_CORE_READ(d, d_parent);
+		if (!d || d == parent) {
+			w->status = OCT_WALK_ROOT;
+			return 1;
+		}
+		if (oct_emit_component(h, d))
+			return 1;
+		w->dentry = parent;
+		return 0;
+	}
 	if (d == w->root_dentry && vfsmnt == w->root_mnt) {
 		w->status = OCT_WALK_ROOT;
 		return 1;
@@ -108,6 +120,32 @@ static __always_inline __u32 oct_walk_path(struct oct_exec_heap *h, const struct
 	w->end = start + limit;
 	w->status = OCT_WALK_RUNNING;
 	if (!w->dentry || !w->vfsmnt) {
+		*status = OCT_WALK_ERROR;
+		return 0;
+	}
+	bpf_loop(OCT_PATH_DEPTH, oct_path_step, NULL, 0);
+	*status = w->status == OCT_WALK_RUNNING ? OCT_WALK_TRUNCATED : w->status;
+	pos = w->pos;
+	return pos > start ? pos - start : 0;
+}
+
+/* Walks a dentry up to the root of its own file system (no mount crossing): the path within
+ * its mount, as Tetragon shows `dentry` arguments. Same output as oct_walk_path. */
+static __always_inline __u32 oct_walk_dentry(struct oct_exec_heap *h, struct dentry *dentry,
+					     __u32 start, __u32 limit, __u32 *status)
+{
+	struct oct_path_walk *w = &h->walk;
+	__u32 pos;
+
+	w->dentry = dentry;
+	w->vfsmnt = NULL;
+	w->mnt = NULL;
+	w->root_dentry = NULL;
+	w->root_mnt = NULL;
+	w->pos = start;
+	w->end = start + limit;
+	w->status = OCT_WALK_RUNNING;
+	if (!dentry) {
 		*status = OCT_WALK_ERROR;
 		return 0;
 	}

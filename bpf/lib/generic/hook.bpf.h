@@ -12,6 +12,7 @@
 #include "lib/filter/process.bpf.h"
 #include "lib/filter/selectors.bpf.h"
 #include "lib/generic/post.bpf.h"
+#include "lib/generic/chunks.bpf.h"
 
 static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen_scratch *sc,
 				      struct oct_exec_heap *h, __u32 tgid)
@@ -82,6 +83,26 @@ static __always_inline void oct_save_slots(struct oct_gen_scratch *sc, __u64 pid
 	bpf_map_update_elem(&gen_pending, &pid_tgid, &saved, BPF_ANY);
 }
 
+/* Turns raw slots into the values captures start from: __data_loc fields become the address of
+ * their bytes in the record, and `resolve:` paths are followed. */
+static __always_inline void oct_prepare_slots(void *ctx, struct oct_gen_config *cfg,
+					      struct oct_gen_scratch *sc)
+{
+	__u32 i;
+
+	for (i = 0; i < OCT_GEN_MAX_ARGS; i++) {
+		sc->resolve_err[i] = 0;
+		if (i >= cfg->nargs)
+			break;
+		if (cfg->args[i].kind == OCT_GA_DATA_LOC)
+			sc->slots[i] = (__u64)ctx + (sc->slots[i] & 0xffff);
+		else if (cfg->args[i].kind == OCT_GA_CONST_BUF)
+			sc->slots[i] = (__u64)ctx + cfg->args[i].offset;
+		if (cfg->resolve[i].nsteps)
+			sc->slots[i] = oct_resolve_slot(cfg, sc, i, sc->slots[i]);
+	}
+}
+
 static __always_inline int oct_generic(void *ctx)
 {
 	__u32 zero = 0, i, pos, size, faulted = 0, tgid;
@@ -91,6 +112,7 @@ static __always_inline int oct_generic(void *ctx)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct oct_gen_event *ev;
+	__u64 now;
 	int s, mode, post = 1;
 
 	if (!cfg || !sc || !h)
@@ -111,6 +133,7 @@ static __always_inline int oct_generic(void *ctx)
 	} else {
 		for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
 			sc->slots[i] = i < cfg->nargs ? oct_read_slot(ctx, &cfg->args[i]) : 0;
+		oct_prepare_slots(ctx, cfg, sc);
 		sc->ret = 0;
 		if (mode == OCT_MODE_STORE) {
 			oct_save_slots(sc, pid_tgid);
@@ -170,7 +193,9 @@ static __always_inline int oct_generic(void *ctx)
 	size = pos;
 	if (size > OCT_EXEC_DATA_MAX)
 		size = OCT_EXEC_DATA_MAX;
-	oct_fill_hdr(&ev->hdr, OCT_MSG_GENERIC, size, bpf_ktime_get_boot_ns());
+	now = bpf_ktime_get_boot_ns();
+	oct_send_chunks(cfg, sc, h, now, ev->tid);
+	oct_fill_hdr(&ev->hdr, OCT_MSG_GENERIC, size, now);
 	if (bpf_ringbuf_output(&process_events, ev, size, oct_rb_flags()) < 0) {
 		oct_count_miss(OCT_MSG_GENERIC, OCT_MISS_RB_FULL);
 		oct_gen_count(s, OCT_GS_RB_FULL);

@@ -23,6 +23,90 @@ void put_file_fields(const Argument& a, bool with_mount, std::string& out) {
   out.push_back('}');
 }
 
+template <size_t N> void put_cap_names(FieldSep& f, const char (&key)[N], uint64_t mask, std::string& out) {
+  if (mask == 0)
+    return;
+  f.key(key);
+  out.push_back('[');
+  bool first = true;
+  for (unsigned bit = 0; bit < 64; bit++) {
+    if (!(mask & (uint64_t{1} << bit)))
+      continue;
+    if (!first)
+      out.push_back(',');
+    first = false;
+    const std::string_view name = capability_name(bit);
+    if (name.empty())
+      put_uint(out, bit);
+    else
+      append_json_string(out, name);
+  }
+  out.push_back(']');
+}
+
+// ProcessCredentials{uid..fsgid (UInt32Value: always printed), securebits, caps, user_ns}.
+void put_process_credentials(const Argument& a, std::string& out) {
+  static constexpr std::string_view kSecureBits[] = {
+      "SecBitNoRoot",         "SecBitNoRootLocked",          "SecBitNoSetUidFixup",
+      "SecBitNoSetUidFixupLocked", "SecBitKeepCaps",         "SecBitKeepCapsLocked",
+      "SecBitNoCapAmbientRaise",   "SecBitNoCapAmbientRaiseLocked"};
+  const events::Credentials& c = a.creds;
+  put(out, "{\"uid\":");
+  put_uint(out, c.uid);
+  put(out, ",\"gid\":");
+  put_uint(out, c.gid);
+  put(out, ",\"euid\":");
+  put_uint(out, c.euid);
+  put(out, ",\"egid\":");
+  put_uint(out, c.egid);
+  put(out, ",\"suid\":");
+  put_uint(out, c.suid);
+  put(out, ",\"sgid\":");
+  put_uint(out, c.sgid);
+  put(out, ",\"fsuid\":");
+  put_uint(out, c.fsuid);
+  put(out, ",\"fsgid\":");
+  put_uint(out, c.fsgid);
+  if (a.securebits != 0) {
+    put(out, ",\"securebits\":[");
+    bool first = true;
+    for (unsigned bit = 0; bit < 8; bit++) {
+      if (!(a.securebits & (1u << bit)))
+        continue;
+      if (!first)
+        out.push_back(',');
+      first = false;
+      append_json_string(out, kSecureBits[bit]);
+    }
+    out.push_back(']');
+  }
+  if (a.caps.permitted | a.caps.effective | a.caps.inheritable) {
+    put(out, ",\"caps\":{");
+    FieldSep f(out);
+    put_cap_names(f, "\"permitted\":", a.caps.permitted, out);
+    put_cap_names(f, "\"effective\":", a.caps.effective, out);
+    put_cap_names(f, "\"inheritable\":", a.caps.inheritable, out);
+    out.push_back('}');
+  }
+  // UserNamespace{level (Int32Value), uid, gid (UInt32Value), ns{inum, is_host}}: level 0 is
+  // the initial user namespace, the host's.
+  put(out, ",\"user_ns\":{\"level\":");
+  put_int(out, a.userns_level);
+  put(out, ",\"uid\":");
+  put_uint(out, a.userns_uid);
+  put(out, ",\"gid\":");
+  put_uint(out, a.userns_gid);
+  put(out, ",\"ns\":{");
+  FieldSep ns(out);
+  if (a.userns_inum != 0) {
+    ns.key("\"inum\":");
+    put_uint(out, a.userns_inum);
+  }
+  if (a.userns_level == 0)
+    ns.key("\"is_host\":true");
+  out.append("}}}");
+}
+
 void put_base64_string(std::string& out, std::string_view bytes) {
   out.push_back('"');
   append_base64(out, bytes);
@@ -60,7 +144,7 @@ void append_base64(std::string& out, std::string_view bytes) {
 void append_argument_json(const Argument& a, std::string& out) {
   // A kind outside the enum (a corrupt value) renders as an empty KprobeArgument. New kinds are
   // caught by -Wswitch below, not here.
-  if (static_cast<uint8_t>(a.kind) > static_cast<uint8_t>(Argument::Kind::kError)) {
+  if (static_cast<uint8_t>(a.kind) > static_cast<uint8_t>(Argument::Kind::kSockaddrUn)) {
     out.push_back('{');
     put_string_field(out, "\"label\":", a.label);
     out.push_back('}');
@@ -148,6 +232,18 @@ void append_argument_json(const Argument& a, std::string& out) {
         !a.s.empty() ? std::string_view(a.s)
                      : (value >= 0 ? capability_name(static_cast<unsigned>(value)) : "");
     put_string_field(out, ",\"name\":", name);
+    out.push_back('}');
+    break;
+  }
+  case Argument::Kind::kProcessCredentials:
+    put(out, "{\"process_credentials_arg\":");
+    put_process_credentials(a, out);
+    break;
+  case Argument::Kind::kSockaddrUn: {
+    put(out, "{\"sockaddrun_arg\":{");
+    FieldSep f(out);
+    f.string("\"family\":", a.family);
+    f.string("\"path\":", a.s);
     out.push_back('}');
     break;
   }

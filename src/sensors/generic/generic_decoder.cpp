@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include <octagon/sensors/generic/object_decoder.h>
 #include <octagon/sensors/process/decoder.h>
 
 namespace octagon::sensors {
@@ -23,7 +24,7 @@ int64_t read_int(std::string_view raw, uint8_t bytes, bool is_signed) {
   return static_cast<int64_t>(v);
 }
 
-Argument render_one(std::string_view raw, uint8_t flags, const policy::ArgRender& r) {
+Argument render_one(std::string_view raw, uint8_t flags, uint32_t orig_size, const policy::ArgRender& r) {
   Argument a;
   a.label = r.label;
   if (flags & OCT_GAF_ERROR) {
@@ -32,6 +33,22 @@ Argument render_one(std::string_view raw, uint8_t flags, const policy::ArgRender
     return a;
   }
   a.kind = r.kind;
+  switch (r.capture) {
+    case OCT_GA_FILE:
+    case OCT_GA_PATH:
+    case OCT_GA_DENTRY:
+    case OCT_GA_BINPRM:
+      decode_file_arg(raw, flags, a);
+      return a;
+    case OCT_GA_CRED:
+      decode_cred_arg(raw, a);
+      return a;
+    case OCT_GA_SOCKADDR:
+      decode_sockaddr_arg(raw, a);
+      return a;
+    default:
+      break;
+  }
   switch (r.kind) {
     case Argument::Kind::kInt:
     case Argument::Kind::kLong:
@@ -51,7 +68,13 @@ Argument render_one(std::string_view raw, uint8_t flags, const policy::ArgRender
       break;
     case Argument::Kind::kBytes:
       a.s.assign(raw);
-      if (flags & OCT_GAF_TRUNCATED) a.kind = Argument::Kind::kTruncatedBytes;
+      if (flags & OCT_GAF_TRUNCATED) {
+        a.kind = Argument::Kind::kTruncatedBytes;
+        a.u = orig_size;
+      }
+      break;
+    case Argument::Kind::kCapability:
+      a.i = read_int(raw, 4, true);
       break;
     default:
       a.s.assign(raw);
@@ -82,6 +105,7 @@ Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out) 
   out.ktime = ev.hdr.ktime;
   out.args.clear();
   out.arg_flags.clear();
+  out.arg_size.clear();
   size_t off = sizeof(ev), end = std::min<size_t>(size, ev.hdr.size);
   const char* base = static_cast<const char*>(data);
   for (uint32_t i = 0; i < ev.nargs; i++) {
@@ -89,6 +113,7 @@ Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out) 
       return make_error(EPROTO, "policy record argument " + std::to_string(i) + " overruns the record");
     out.args.emplace_back(base + off, ev.arg_len[i]);
     out.arg_flags.push_back(ev.arg_flags[i]);
+    out.arg_size.push_back(ev.arg_size[i]);
     off += ev.arg_len[i];
   }
   if (off + ev.ret_len > end)
@@ -112,14 +137,15 @@ void render_arguments(const DecodedGeneric& d, const policy::HookRender& render,
                       std::vector<events::Argument>& args, std::optional<events::Argument>& ret) {
   args.clear();
   for (size_t i = 0; i < d.args.size() && i < render.args.size(); i++)
-    args.push_back(render_one(d.args[i], d.arg_flags[i], render.args[i]));
+    args.push_back(render_one(d.args[i], d.arg_flags[i], i < d.arg_size.size() ? d.arg_size[i] : 0,
+                              render.args[i]));
   ret.reset();
   if (d.has_ret && render.ret && render.ret->kind == events::Argument::Kind::kString) {
-    ret = render_one(d.ret_data, d.ret_flags, *render.ret);  // the string it points to
+    ret = render_one(d.ret_data, d.ret_flags, 0, *render.ret);  // the string it points to
   } else if (d.has_ret && render.ret) {
     char raw[8];
     memcpy(raw, &d.ret, 8);
-    ret = render_one(std::string_view(raw, 8), 0, *render.ret);
+    ret = render_one(std::string_view(raw, 8), 0, 0, *render.ret);
   }
 }
 

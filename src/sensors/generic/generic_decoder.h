@@ -33,6 +33,7 @@ struct DecodedGeneric {
   std::vector<uint64_t> user_stack;
   std::string_view ret_data;  // a returned string (config ret_kind), a view into the record
   uint8_t ret_flags = 0;
+  std::vector<uint32_t> arg_size;  // buffers: bytes the argument had (truncated or chunked)
 };
 
 Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out);

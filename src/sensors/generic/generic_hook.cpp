@@ -13,6 +13,7 @@
 #include <octagon/bpf/libbpf_log.h>
 #include <octagon/sensors/process/process_sensor.h>
 
+#include "generic_raw_tp_bpf.skel.h"
 #include "generic_tp_bpf.skel.h"
 #include "generic_uprobe_bpf.skel.h"
 
@@ -49,11 +50,15 @@ const Family kUprobeFamily =
     family<generic_uprobe_bpf, generic_uprobe_bpf__open, generic_uprobe_bpf__load,
            generic_uprobe_bpf__destroy>("uprobe", "oct_gen_uprobe");
 
+const Family kRawTracepointFamily =
+    family<generic_raw_tp_bpf, generic_raw_tp_bpf__open, generic_raw_tp_bpf__load,
+           generic_raw_tp_bpf__destroy>("raw tracepoint", "oct_gen_raw_tp");
+
 Result<const Family*> family_for(const policy::AttachTarget& t) {
   switch (t.kind) {
     case policy::AttachTarget::Kind::kTracepoint: return &kTracepointFamily;
     case policy::AttachTarget::Kind::kUprobe: return &kUprobeFamily;
-    case policy::AttachTarget::Kind::kRawTracepoint: break;
+    case policy::AttachTarget::Kind::kRawTracepoint: return &kRawTracepointFamily;
   }
   return make_error(ENOTSUP, policy::describe(t) + ": this hook family is not built into Octagon yet");
 }
@@ -190,7 +195,7 @@ void GenericHook::read_stats(uint64_t (&out)[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_M
 uint64_t GenericHook::memory_bytes() const {
   uint64_t total = 0;
   for (const char* name : {"gen_config", "gen_pending", "gen_stats", "gen_scratch", "gen_inmap",
-                           "gen_binaries", "process_heap", "gen_ratelimit"}) {
+                           "gen_binaries", "gen_chunk_heap", "process_heap", "gen_ratelimit"}) {
     bpf_map* m = map(name);
     // The exit half of a pair shares its entry's maps: count them once.
     bool shared = std::string_view(name) == "gen_pending" || std::string_view(name) == "gen_ratelimit";

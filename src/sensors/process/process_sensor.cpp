@@ -52,6 +52,7 @@ const char* msg_op_name(uint32_t op) {
     case OCT_MSG_EXIT: return "exit";
     case OCT_MSG_CLONE: return "clone";
     case OCT_MSG_GENERIC: return "policy";
+    case OCT_MSG_GENERIC_DATA: return "policy_data";
   }
   return "unknown";
 }
