@@ -107,17 +107,27 @@ static __always_inline int oct_generic(void *ctx)
 {
 	__u32 zero = 0, i, pos, size, faulted = 0, tgid;
 	struct oct_gen_config *cfg = bpf_map_lookup_elem(&gen_config, &zero);
-	struct oct_gen_scratch *sc = bpf_map_lookup_elem(&gen_scratch, &zero);
-	struct oct_exec_heap *h = bpf_map_lookup_elem(&process_heap, &zero);
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct oct_gen_scratch *sc;
+	struct oct_exec_heap *h;
+	struct task_struct *task;
 	struct oct_gen_event *ev;
 	__u64 now;
 	int s, mode, post = 1;
 
-	if (!cfg || !sc || !h)
+	if (!cfg)
 		return 0;
 	tgid = pid_tgid >> 32;
+	/* The cheapest reject first: when no selector's matchPIDs accepts this process, nothing is
+	 * looked up, read, captured or saved (the entry half saves nothing, so the exit half stops
+	 * too). */
+	if (!oct_any_pid_match(cfg, tgid))
+		return 0;
+	sc = bpf_map_lookup_elem(&gen_scratch, &zero);
+	h = bpf_map_lookup_elem(&process_heap, &zero);
+	if (!sc || !h)
+		return 0;
+	task = (struct task_struct *)bpf_get_current_task_btf();
 	mode = cfg->mode;
 	if (mode == OCT_MODE_EXIT || mode == OCT_MODE_EXIT_DEFER) {
 		struct oct_gen_slots *saved = bpf_map_lookup_elem(&gen_pending, &pid_tgid);
