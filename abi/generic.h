@@ -196,7 +196,8 @@ struct oct_gen_selector {
 	__u32 pids[OCT_GEN_MAX_PIDS];
 	__u8 action;	/* enum oct_gen_action */
 	__u8 post;	/* 1 when an event is sent */
-	__u8 pad[2];
+	__u8 has_proc;	/* it has process filters below (set by the loader with oct_gen_config.hot) */
+	__u8 pad;
 	__u32 signal;	/* for Sigkill (9) and Signal */
 	struct oct_gen_filter filters[OCT_GEN_MAX_FILTERS];
 	/* Process filters (the pid_* fields above are a single matchPIDs without flags). */
@@ -232,13 +233,22 @@ struct oct_gen_config {
 	__u8 monitor;	/* policy mode monitor: count enforcement, do not do it */
 	__u8 mode;	/* enum oct_gen_mode */
 	__u16 ret_offset; /* offset of `ret` in the sys_exit record */
-	__u16 pad;
+	__u8 hot;	/* OCT_GCH_*: summary of fields far down this struct, set by the loader */
+	__u8 pad;
 	struct oct_gen_arg args[OCT_GEN_MAX_ARGS];
 	struct oct_gen_selector selectors[OCT_GEN_MAX_SELECTORS];
 	__u32 proc_needs;	/* OCT_PN_*: what the selectors read about the process */
 	__u8 ret_kind;	/* OCT_MODE_EXIT: OCT_GA_STR_USER captures the string the return value points to */
 	__u8 pad2[3];
 	struct oct_gen_resolve resolve[OCT_GEN_MAX_ARGS];
+};
+
+/* oct_gen_config.hot: what a hook needs beyond its first cache lines. An event no selector
+ * matches should touch as little memory as possible, so the kernel checks these bits instead of
+ * reading proc_needs and resolve[] at the end of the (large) config. */
+enum oct_gen_config_hot {
+	OCT_GCH_PROC = 1,	/* proc_needs != 0 */
+	OCT_GCH_RESOLVE = 2,	/* some resolve[i].nsteps != 0 */
 };
 
 /* Where in a syscall a hook instance runs. Syscall hooks that read user memory run as a pair:

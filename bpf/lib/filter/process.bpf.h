@@ -57,12 +57,14 @@ static __always_inline __u32 oct_task_nspid(struct task_struct *t)
 static __always_inline void oct_proc_prepare(struct oct_gen_config *cfg, struct oct_gen_scratch *sc,
 					     __u32 tgid)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	__u32 needs = cfg->proc_needs, depth = 0, i, nspid;
+	struct task_struct *t;
+	__u32 needs, depth = 0, i, nspid;
 
 	sc->tgid = tgid;
-	if (!needs)
+	if (!(cfg->hot & OCT_GCH_PROC))
 		return;
+	needs = cfg->proc_needs;
+	t = (struct task_struct *)bpf_get_current_task();
 	if (needs & OCT_PN_NAMESPACES)
 		oct_read_namespaces(t, &sc->ns, &nspid);
 	if (needs & OCT_PN_CAPS) {

@@ -29,7 +29,7 @@ static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen
 			break;
 		if (!oct_pid_match(sel, tgid))
 			continue;
-		if (!oct_proc_match(sel, sc, s))
+		if (sel->has_proc && !oct_proc_match(sel, sc, s))
 			continue;
 		for (f = 0; f < OCT_GEN_MAX_FILTERS; f++) {
 			if (f >= sel->nfilters)
@@ -40,7 +40,8 @@ static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen
 			}
 		}
 		if (ok) {
-			oct_proc_rebase(sel, sc);
+			if (sel->has_proc)
+				oct_proc_rebase(sel, sc);
 			return s;
 		}
 	}
@@ -98,7 +99,7 @@ static __always_inline void oct_prepare_slots(void *ctx, struct oct_gen_config *
 			sc->slots[i] = (__u64)ctx + (sc->slots[i] & 0xffff);
 		else if (cfg->args[i].kind == OCT_GA_CONST_BUF)
 			sc->slots[i] = (__u64)ctx + cfg->args[i].offset;
-		if (cfg->resolve[i].nsteps)
+		if ((cfg->hot & OCT_GCH_RESOLVE) && cfg->resolve[i].nsteps)
 			sc->slots[i] = oct_resolve_slot(cfg, sc, i, sc->slots[i]);
 	}
 }

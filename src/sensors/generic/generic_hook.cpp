@@ -63,6 +63,19 @@ Result<const Family*> family_for(const policy::AttachTarget& t) {
   return make_error(ENOTSUP, policy::describe(t) + ": this hook family is not built into Octagon yet");
 }
 
+// The config with its summary bits (oct_gen_config.hot, oct_gen_selector.has_proc) set from
+// the fields they summarise, so the kernel's reject path need not read those.
+oct_gen_config with_hot_summary(oct_gen_config c) {
+  c.hot = 0;
+  if (c.proc_needs) c.hot |= OCT_GCH_PROC;
+  for (const auto& r : c.resolve)
+    if (r.nsteps) c.hot |= OCT_GCH_RESOLVE;
+  for (auto& sel : c.selectors)
+    sel.has_proc = sel.npid_filters || sel.nns_filters || sel.ncap_filters || sel.ncapchg_filters ||
+                   sel.nschg_op || sel.bin_op || sel.pbin_op;
+  return c;
+}
+
 bool uses_rate_limit(const oct_gen_config& c) {
   for (uint32_t s = 0; s < c.nselectors && s < OCT_GEN_MAX_SELECTORS; s++)
     if (c.selectors[s].rate_limit_ns) return true;
@@ -151,7 +164,8 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
     return make_error(-err, "load BPF object for " + name + " (libbpf log tail: " + bpf::libbpf_log_tail(600) + ")");
 
   uint32_t zero = 0;
-  if (bpf_map_update_elem(bpf_map__fd(hook->map("gen_config")), &zero, &config, BPF_ANY) != 0)
+  const oct_gen_config plan = with_hot_summary(config);
+  if (bpf_map_update_elem(bpf_map__fd(hook->map("gen_config")), &zero, &plan, BPF_ANY) != 0)
     return make_error(errno, "write plan of " + name);
   uint8_t present = 1;
   for (const oct_gen_inmap_key& k : inmap)
