@@ -109,6 +109,8 @@ Result<void> ElfFile::load_headers(const Fetch& fetch) {
     return make_error(ENOEXEC, name_ + ": bad section header size");
   if (shnum > kMaxSections) return make_error(ENOEXEC, name_ + ": too many sections");
   std::string_view shdrs = fetch(eh.e_shoff, shnum * eh.e_shentsize);
+  if (shdrs.empty())
+    return make_error(ENOEXEC, name_ + ": section headers past the end of the file");
   std::vector<Elf64_Shdr> raw(shnum);
   for (uint32_t i = 0; i < shnum; i++)
     if (!read_at(shdrs, uint64_t(i) * eh.e_shentsize, raw[i]))
