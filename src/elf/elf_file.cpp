@@ -14,6 +14,7 @@ namespace octagon::elf {
 namespace {
 
 constexpr uint32_t kStapsdtNoteType = 3;  // NT_STAPSDT in <sys/sdt.h>
+constexpr uint64_t kMaxSections = 1u << 20;
 
 template <typename T>
 bool read_at(std::string_view data, uint64_t off, T& out) {
@@ -44,37 +45,45 @@ Result<ElfFile> ElfFile::open(const std::string& path) {
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return make_error(errno, "stat " + path);
   if (!S_ISREG(st.st_mode)) return make_error(ENOEXEC, path + " is not a regular file");
-  ElfFile f;
-  f.name_ = path;
-  f.map_ = std::make_shared<Mapping>();
+  auto map = std::make_shared<Mapping>();
   if (st.st_size > 0) {
     void* p = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
     if (p == MAP_FAILED) return make_error(errno, "map " + path);
-    f.map_->addr = p;
-    f.map_->len = size_t(st.st_size);
-    f.data_ = std::string_view(static_cast<const char*>(p), f.map_->len);
+    map->addr = p;
+    map->len = size_t(st.st_size);
   }
-  OCTAGON_TRY(f.load_headers());
-  return f;
+  std::string_view data(static_cast<const char*>(map->addr), map->len);
+  return whole(data, std::move(map), path);
 }
 
 Result<ElfFile> ElfFile::parse(std::string bytes, std::string name) {
+  auto owned = std::make_shared<const std::string>(std::move(bytes));
+  std::string_view data = *owned;
+  return whole(data, std::move(owned), std::move(name));
+}
+
+Result<ElfFile> ElfFile::whole(std::string_view data, std::shared_ptr<const void> keep,
+                               std::string name) {
   ElfFile f;
   f.name_ = std::move(name);
-  f.owned_ = std::make_shared<const std::string>(std::move(bytes));
-  f.data_ = *f.owned_;
-  OCTAGON_TRY(f.load_headers());
+  f.keep_ = std::move(keep);
+  f.pieces_.push_back({0, data});
+  OCTAGON_TRY(f.load_headers([&f](uint64_t off, uint64_t len) { return f.bytes(off, len); }));
   return f;
 }
 
 std::string_view ElfFile::bytes(uint64_t off, uint64_t len) const {
-  if (off > data_.size() || data_.size() - off < len) return {};
-  return data_.substr(off, len);
+  for (const Piece& p : pieces_) {
+    if (off < p.offset) continue;
+    uint64_t rel = off - p.offset;
+    if (rel <= p.data.size() && p.data.size() - rel >= len) return p.data.substr(rel, len);
+  }
+  return {};
 }
 
-Result<void> ElfFile::load_headers() {
+Result<void> ElfFile::load_headers(const Fetch& fetch) {
   Elf64_Ehdr eh;
-  if (!read_at(data_, 0, eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+  if (!read_at(fetch(0, sizeof eh), 0, eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
     return make_error(ENOEXEC, name_ + " is not an ELF file");
   if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
     return make_error(ENOEXEC, name_ + " is not a 64-bit little-endian ELF file");
@@ -82,22 +91,33 @@ Result<void> ElfFile::load_headers() {
   type_ = eh.e_type;
   if (eh.e_phnum && eh.e_phentsize < sizeof(Elf64_Phdr))
     return make_error(ENOEXEC, name_ + ": bad program header size");
+  std::string_view phdrs = fetch(eh.e_phoff, uint64_t(eh.e_phnum) * eh.e_phentsize);
   for (uint32_t i = 0; i < eh.e_phnum; i++) {
     Elf64_Phdr ph;
-    if (!read_at(data_, eh.e_phoff + uint64_t(i) * eh.e_phentsize, ph))
+    if (!read_at(phdrs, uint64_t(i) * eh.e_phentsize, ph))
       return make_error(ENOEXEC, name_ + ": program headers past the end of the file");
     segments_.push_back({ph.p_type, ph.p_flags, ph.p_vaddr, ph.p_offset, ph.p_filesz, ph.p_memsz});
   }
-  if (eh.e_shnum == 0) return ok();
+  if (eh.e_shoff == 0) return ok();
+  uint64_t shnum = eh.e_shnum;
+  Elf64_Shdr first;
+  if (shnum == 0 && eh.e_shentsize >= sizeof first &&
+      read_at(fetch(eh.e_shoff, sizeof first), 0, first))
+    shnum = first.sh_size;  // extended numbering: the count is in section 0
+  if (shnum == 0) return ok();
   if (eh.e_shentsize < sizeof(Elf64_Shdr))
     return make_error(ENOEXEC, name_ + ": bad section header size");
-  std::vector<Elf64_Shdr> raw(eh.e_shnum);
-  for (uint32_t i = 0; i < eh.e_shnum; i++)
-    if (!read_at(data_, eh.e_shoff + uint64_t(i) * eh.e_shentsize, raw[i]))
+  if (shnum > kMaxSections) return make_error(ENOEXEC, name_ + ": too many sections");
+  std::string_view shdrs = fetch(eh.e_shoff, shnum * eh.e_shentsize);
+  if (shdrs.empty())
+    return make_error(ENOEXEC, name_ + ": section headers past the end of the file");
+  std::vector<Elf64_Shdr> raw(shnum);
+  for (uint32_t i = 0; i < shnum; i++)
+    if (!read_at(shdrs, uint64_t(i) * eh.e_shentsize, raw[i]))
       return make_error(ENOEXEC, name_ + ": section headers past the end of the file");
   std::string_view names;
   if (eh.e_shstrndx < raw.size())
-    names = bytes(raw[eh.e_shstrndx].sh_offset, raw[eh.e_shstrndx].sh_size);
+    names = fetch(raw[eh.e_shstrndx].sh_offset, raw[eh.e_shstrndx].sh_size);
   for (const Elf64_Shdr& sh : raw) {
     Section s;
     s.name = std::string(cstring_at(names, sh.sh_name));
@@ -118,36 +138,52 @@ const ElfFile::Section* ElfFile::section(std::string_view name) const {
   return nullptr;
 }
 
-std::optional<Symbol> ElfFile::find_in(uint32_t section_type, std::string_view name) const {
+void ElfFile::for_each_symbol(uint32_t table,
+                              const std::function<bool(const SymbolRef&)>& fn) const {
   for (const Section& s : sections_) {
-    if (s.type != section_type || s.entsize < sizeof(Elf64_Sym) || s.link >= sections_.size())
+    if (table == kAnyTable ? s.type != SHT_SYMTAB && s.type != SHT_DYNSYM : s.type != table)
       continue;
+    if (s.entsize < sizeof(Elf64_Sym) || s.link >= sections_.size()) continue;
     const Section& strtab = sections_[s.link];
     std::string_view strings = bytes(strtab.offset, strtab.size);
-    std::string_view table = bytes(s.offset, s.size);
-    for (uint64_t off = 0; off + sizeof(Elf64_Sym) <= table.size(); off += s.entsize) {
+    std::string_view symbols = bytes(s.offset, s.size);
+    for (uint64_t off = 0; off + sizeof(Elf64_Sym) <= symbols.size(); off += s.entsize) {
       Elf64_Sym sym;
-      read_at(table, off, sym);
-      if (sym.st_shndx == SHN_UNDEF || cstring_at(strings, sym.st_name) != name) continue;
-      uint8_t type = ELF64_ST_TYPE(sym.st_info);
-      if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_OBJECT && type != STT_NOTYPE)
-        continue;
-      return Symbol{std::string(name), sym.st_value, sym.st_size, type};
+      read_at(symbols, off, sym);
+      if (sym.st_shndx == SHN_UNDEF) continue;
+      SymbolRef ref{cstring_at(strings, sym.st_name), sym.st_value, sym.st_size,
+                    uint8_t(ELF64_ST_TYPE(sym.st_info)), sym.st_shndx};
+      if (!fn(ref)) return;
     }
+  }
+}
+
+std::optional<Symbol> ElfFile::find_symbol(std::string_view name) const {
+  for (uint32_t table : {SHT_SYMTAB, SHT_DYNSYM}) {
+    std::optional<Symbol> found;
+    for_each_symbol(table, [&](const SymbolRef& s) {
+      if (s.name != name) return true;
+      if (s.type != STT_FUNC && s.type != STT_GNU_IFUNC && s.type != STT_OBJECT &&
+          s.type != STT_NOTYPE)
+        return true;
+      found = Symbol{std::string(name), s.value, s.size, s.type};
+      return false;
+    });
+    if (found) return found;
   }
   return std::nullopt;
 }
 
-std::optional<Symbol> ElfFile::find_symbol(std::string_view name) const {
-  if (auto s = find_in(SHT_SYMTAB, name)) return s;
-  return find_in(SHT_DYNSYM, name);
-}
-
-Result<uint64_t> ElfFile::address_to_offset(uint64_t addr) const {
+std::optional<uint64_t> ElfFile::loaded_offset(uint64_t addr) const {
   for (const Segment& seg : segments_) {
     if (seg.type != PT_LOAD || addr < seg.vaddr || addr - seg.vaddr >= seg.filesz) continue;
     return seg.offset + (addr - seg.vaddr);
   }
+  return std::nullopt;
+}
+
+Result<uint64_t> ElfFile::address_to_offset(uint64_t addr) const {
+  if (auto off = loaded_offset(addr)) return *off;
   char hex[32];
   snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(addr));
   return make_error(ERANGE, std::string("address ") + hex + " is in no loadable segment of " + name_);

@@ -1,10 +1,12 @@
-// ElfFile: the facts a uprobe or USDT hook needs from an x86_64 ELF file, read with glibc's
-// <elf.h> types: function symbols (.symtab, then .dynsym) and virtual addresses turned into
-// file offsets through the PT_LOAD program headers, and the .note.stapsdt USDT probes.
-// The whole file is read into memory once; every lookup bounds-checks what the file claims.
+// ElfFile: the facts a uprobe or USDT hook or a stack symbolizer needs from an x86_64 ELF
+// file, read with glibc's <elf.h> types: symbols (.symtab, .dynsym), virtual addresses turned
+// into file offsets through the PT_LOAD program headers, and the .note.stapsdt USDT probes.
+// The file is mapped (open), given (parse) or read in pieces (read); every lookup
+// bounds-checks what the file claims.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +33,15 @@ struct Symbol {
   uint8_t type = 0;    // STT_*
 };
 
+// A symbol as for_each_symbol sees it: the name points into the ElfFile's bytes.
+struct SymbolRef {
+  std::string_view name;
+  uint64_t value = 0;  // virtual address (for SHN_ABS: a plain value)
+  uint64_t size = 0;
+  uint8_t type = 0;     // STT_*
+  uint16_t shndx = 0;   // section index, never SHN_UNDEF
+};
+
 class ElfFile {
  public:
   // Reads and checks the headers of `path` (ENOENT when missing, ENOEXEC when not a 64-bit
@@ -41,14 +52,24 @@ class ElfFile {
   static Result<ElfFile> open(const std::string& path);
   // Same, from bytes in memory (tests, fuzzing); `name` is used in error messages.
   static Result<ElfFile> parse(std::string bytes, std::string name);
+  // Same, reading from `fd` (the caller keeps it) only the headers, the symbol and string
+  // tables and the notes, with pread: for files of traced processes, which may be truncated
+  // while read (a mapping would fault). Tables over kMaxTableBytes are left out.
+  static Result<ElfFile> read(int fd, std::string name);
+  static constexpr uint64_t kMaxTableBytes = 512ull << 20;
 
   uint16_t machine() const { return machine_; }
   uint16_t type() const { return type_; }  // ET_EXEC / ET_DYN
 
   // The defined symbol `name` (functions and objects; .symtab first, then .dynsym).
   std::optional<Symbol> find_symbol(std::string_view name) const;
+  // Calls `fn` for each defined symbol of the symbol tables of type `table` (SHT_SYMTAB or
+  // SHT_DYNSYM; kAnyTable: both, in section order), in table order, until `fn` returns false.
+  static constexpr uint32_t kAnyTable = 0;
+  void for_each_symbol(uint32_t table, const std::function<bool(const SymbolRef&)>& fn) const;
   // File offset of virtual address `addr`, through the PT_LOAD segment that holds it.
   Result<uint64_t> address_to_offset(uint64_t addr) const;
+  std::optional<uint64_t> loaded_offset(uint64_t addr) const;  // same, nullopt when in none
   // File offset of the symbol `name`: what a uprobe attaches to.
   Result<uint64_t> symbol_offset(std::string_view name) const;
   // Every stapsdt note of the file, in file order.
@@ -72,16 +93,24 @@ class ElfFile {
     ~Mapping();
   };
 
+  // Bytes of the file at some offset: the whole file, or what read() fetched.
+  struct Piece {
+    uint64_t offset = 0;
+    std::string_view data;
+  };
+  // Gives the bytes [off, off+len) of the file while loading ("" when out of range).
+  using Fetch = std::function<std::string_view(uint64_t off, uint64_t len)>;
+
   ElfFile() = default;
-  Result<void> load_headers();
+  static Result<ElfFile> whole(std::string_view data, std::shared_ptr<const void> keep,
+                               std::string name);
+  Result<void> load_headers(const Fetch& fetch);
   std::string_view bytes(uint64_t off, uint64_t len) const;  // "" when out of range
-  std::optional<Symbol> find_in(uint32_t section_type, std::string_view name) const;
   const Section* section(std::string_view name) const;
 
   std::string name_;
-  std::shared_ptr<Mapping> map_;  // open(): the file's pages
-  std::shared_ptr<const std::string> owned_;  // parse(): the bytes given
-  std::string_view data_;         // either of them
+  std::shared_ptr<const void> keep_;  // owns what pieces_ point into (mapping, bytes, reads)
+  std::vector<Piece> pieces_;
   uint16_t machine_ = 0, type_ = 0;
   std::vector<Section> sections_;
   std::vector<Segment> segments_;

@@ -69,7 +69,7 @@ void Symbolizer::kernel(std::span<const uint64_t> addresses, std::vector<Frame>&
   }
 }
 
-std::shared_ptr<const ElfSymbols> Symbolizer::symbols_for(pid_t pid, const Mapping& m) {
+std::shared_ptr<const elf::FunctionIndex> Symbolizer::symbols_for(pid_t pid, const Mapping& m) {
   if (m.path.empty() || m.path[0] != '/')
     return nullptr; // [heap], [vdso], anonymous
   char range[64];
@@ -93,10 +93,13 @@ std::shared_ptr<const ElfSymbols> Symbolizer::symbols_for(pid_t pid, const Mappi
     lru_.splice(lru_.begin(), lru_, it->second);
     return it->second->symbols;
   }
-  std::shared_ptr<const ElfSymbols> syms;
-  if (auto r = ElfSymbols::read(fd.get()); r && r->size() > 0)
-    syms = std::make_shared<const ElfSymbols>(std::move(*r));
-  else
+  std::shared_ptr<const elf::FunctionIndex> syms;
+  if (auto file = elf::ElfFile::read(fd.get(), m.path); file) {
+    auto index = elf::FunctionIndex::build(*file);
+    if (index.size() > 0)
+      syms = std::make_shared<const elf::FunctionIndex>(std::move(index));
+  }
+  if (!syms)
     stats_.elf_errors++;
   lru_.push_front({key, syms});
   files_[key] = lru_.begin();

@@ -20,7 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include <octagon/symbols/elf_symbols.h>
+#include <octagon/elf/function_index.h>
 #include <octagon/symbols/kernel_symbols.h>
 #include <octagon/symbols/proc_maps.h>
 
@@ -75,7 +75,7 @@ private:
   };
   struct CachedFile {
     FileKey key;
-    std::shared_ptr<const ElfSymbols> symbols; // null: the file has none we can read
+    std::shared_ptr<const elf::FunctionIndex> symbols; // null: the file has none we can read
   };
 
   // One process's maps and, per mapping start, the symbols of the mapped file.
@@ -83,11 +83,11 @@ private:
     uint64_t generation = 0;
     uint64_t read_ns = 0;
     std::vector<Mapping> maps;
-    std::unordered_map<uint64_t, std::shared_ptr<const ElfSymbols>> symbols;
+    std::unordered_map<uint64_t, std::shared_ptr<const elf::FunctionIndex>> symbols;
   };
   static constexpr size_t kMaxProcesses = 256;
 
-  std::shared_ptr<const ElfSymbols> symbols_for(pid_t pid, const Mapping& m);
+  std::shared_ptr<const elf::FunctionIndex> symbols_for(pid_t pid, const Mapping& m);
   // The process's maps, read again when stale or of another generation; with `force` (an
   // address was in none of them) also when read more than a moment ago.
   ProcessMaps* maps_of(pid_t pid, uint64_t generation, bool force);
