@@ -8,6 +8,7 @@ PKGS=(
   libbpf-dev bpftool libelf-dev zlib1g-dev
   libyaml-cpp-dev nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc libre2-dev
 )
 
 missing=()

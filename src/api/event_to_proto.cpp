@@ -1,0 +1,244 @@
+#include <octagon/api/event_to_proto.h>
+
+#include <bit>
+
+#include <octagon/exporters/json/tetragon_names.h>
+
+namespace octagon::api {
+namespace {
+
+using events::Argument;
+
+void fill_caps(uint64_t mask, google::protobuf::RepeatedField<int>& out) {
+  for (; mask != 0; mask &= mask - 1) out.Add(std::countr_zero(mask));
+}
+
+template <typename FileMsg>
+void fill_file(const Argument& a, FileMsg& f) {
+  f.set_path(a.s);
+  f.set_flags(a.flags);
+  f.set_permission(a.permission);
+}
+
+}  // namespace
+
+void set_timestamp(uint64_t ns, google::protobuf::Timestamp& out) {
+  out.set_seconds(static_cast<int64_t>(ns / 1000000000ull));
+  out.set_nanos(static_cast<int32_t>(ns % 1000000000ull));
+}
+
+void fill_argument(const Argument& a, tetragon::KprobeArgument& out) {
+  switch (a.kind) {
+    case Argument::Kind::kInt: out.set_int_arg(static_cast<int32_t>(a.i)); break;
+    case Argument::Kind::kUint: out.set_uint_arg(static_cast<uint32_t>(a.u)); break;
+    case Argument::Kind::kLong: out.set_long_arg(a.i); break;
+    case Argument::Kind::kSize: out.set_size_arg(a.u); break;
+    case Argument::Kind::kString: out.set_string_arg(a.s); break;
+    case Argument::Kind::kBytes: out.set_bytes_arg(a.s); break;
+    case Argument::Kind::kTruncatedBytes: {
+      auto* t = out.mutable_truncated_bytes_arg();
+      t->set_bytes_arg(a.s);
+      t->set_orig_size(a.u);
+      break;
+    }
+    case Argument::Kind::kFile: {
+      auto* f = out.mutable_file_arg();
+      f->set_mount(a.mount);
+      fill_file(a, *f);
+      break;
+    }
+    case Argument::Kind::kPath: {
+      auto* f = out.mutable_path_arg();
+      f->set_mount(a.mount);
+      fill_file(a, *f);
+      break;
+    }
+    case Argument::Kind::kLinuxBinprm: fill_file(a, *out.mutable_linux_binprm_arg()); break;
+    case Argument::Kind::kSyscallId: {
+      auto* s = out.mutable_syscall_id();
+      s->set_id(static_cast<uint32_t>(a.u));
+      s->set_abi(a.s);
+      break;
+    }
+    case Argument::Kind::kSockaddr: {
+      auto* s = out.mutable_sockaddr_arg();
+      s->set_family(a.family);
+      s->set_addr(a.s);
+      s->set_port(static_cast<uint32_t>(a.u));
+      break;
+    }
+    case Argument::Kind::kCapability: {
+      auto* c = out.mutable_capability_arg();
+      const auto value = static_cast<int32_t>(a.i);
+      c->mutable_value()->set_value(value);
+      c->set_name(!a.s.empty() ? a.s
+                               : std::string(value >= 0 ? exporters::capability_name(
+                                                              static_cast<unsigned>(value))
+                                                        : ""));
+      break;
+    }
+    case Argument::Kind::kError: out.mutable_error_arg()->set_message(a.s); break;
+  }
+  // A kind outside the enum (corrupt value) leaves the oneof unset, as the JSON encoder does.
+  out.set_label(a.label);
+}
+
+void EventToProto::fill_process(const events::Process& p, bool binary_properties,
+                                tetragon::Process& out) const {
+  out.set_exec_id(p.exec_id);
+  out.mutable_pid()->set_value(p.pid);
+  out.mutable_uid()->set_value(p.creds.euid);
+  out.set_cwd(p.cwd);
+  out.set_binary(p.binary);
+  out.set_arguments(p.arguments);
+  if (p.flags != 0) {
+    std::string flags;
+    exporters::append_process_flags(p.flags, flags);
+    out.set_flags(std::move(flags));
+  }
+  const int64_t start = static_cast<int64_t>(p.start_ktime) + boot_to_wall_ns_;
+  set_timestamp(start > 0 ? static_cast<uint64_t>(start) : 0, *out.mutable_start_time());
+  out.mutable_auid()->set_value(p.auid);
+  out.set_docker(p.docker);
+  out.set_parent_exec_id(p.parent_exec_id);
+  if (options_.include_refcnt) out.set_refcnt(p.refcnt);
+  if (options_.include_cap) {
+    auto* cap = out.mutable_cap();
+    fill_caps(p.cap.permitted, *cap->mutable_permitted());
+    fill_caps(p.cap.effective, *cap->mutable_effective());
+    fill_caps(p.cap.inheritable, *cap->mutable_inheritable());
+  }
+  if (options_.include_ns) {
+    auto* ns = out.mutable_ns();
+    auto set = [&](tetragon::Namespace* n, uint32_t events::Namespaces::*field) {
+      n->set_inum(p.ns.*field);
+      n->set_is_host(p.ns.*field != 0 && have_host_ns_ && host_ns_.*field == p.ns.*field);
+    };
+    set(ns->mutable_uts(), &events::Namespaces::uts);
+    set(ns->mutable_ipc(), &events::Namespaces::ipc);
+    set(ns->mutable_mnt(), &events::Namespaces::mnt);
+    set(ns->mutable_pid(), &events::Namespaces::pid);
+    set(ns->mutable_pid_for_children(), &events::Namespaces::pid_for_children);
+    set(ns->mutable_net(), &events::Namespaces::net);
+    set(ns->mutable_time(), &events::Namespaces::time);
+    set(ns->mutable_time_for_children(), &events::Namespaces::time_for_children);
+    set(ns->mutable_cgroup(), &events::Namespaces::cgroup);
+    set(ns->mutable_user(), &events::Namespaces::user);
+  }
+  out.mutable_tid()->set_value(p.tid);
+  if (options_.include_creds) {
+    const events::Credentials& c = p.creds;
+    auto* pc = out.mutable_process_credentials();
+    pc->mutable_uid()->set_value(c.uid);
+    pc->mutable_gid()->set_value(c.gid);
+    pc->mutable_euid()->set_value(c.euid);
+    pc->mutable_egid()->set_value(c.egid);
+    pc->mutable_suid()->set_value(c.suid);
+    pc->mutable_sgid()->set_value(c.sgid);
+    pc->mutable_fsuid()->set_value(c.fsuid);
+    pc->mutable_fsgid()->set_value(c.fsgid);
+  }
+  const events::BinaryProperties& b = p.binary_properties;
+  if (binary_properties && !b.empty()) {
+    auto* bp = out.mutable_binary_properties();
+    if (b.has_setuid) bp->mutable_setuid()->set_value(b.setuid);
+    if (b.has_setgid) bp->mutable_setgid()->set_value(b.setgid);
+    if (b.privileges_changed & events::kPrivRaisedExecFileCap)
+      bp->add_privileges_changed(tetragon::PRIVILEGES_RAISED_EXEC_FILE_CAP);
+    if (b.privileges_changed & events::kPrivRaisedExecFileSetuid)
+      bp->add_privileges_changed(tetragon::PRIVILEGES_RAISED_EXEC_FILE_SETUID);
+    if (b.privileges_changed & events::kPrivRaisedExecFileSetgid)
+      bp->add_privileges_changed(tetragon::PRIVILEGES_RAISED_EXEC_FILE_SETGID);
+    if (b.fileless) {
+      auto* file = bp->mutable_file();
+      file->mutable_inode()->set_number(b.inode);
+      file->mutable_inode()->mutable_links()->set_value(b.links);
+      file->set_path(b.path);
+    }
+  }
+}
+
+void EventToProto::fill_tail(uint64_t time_ns, tetragon::GetEventsResponse& out) const {
+  out.set_node_name(node_name_);
+  set_timestamp(time_ns, *out.mutable_time());
+}
+
+template <typename Msg>
+void EventToProto::fill_common(const events::PolicyEventCommon& event, Msg& out) const {
+  fill_process(*event.process, false, *out.mutable_process());
+  if (event.parent != nullptr) fill_process(*event.parent, false, *out.mutable_parent());
+  for (const events::Argument& a : event.args) fill_argument(a, *out.add_args());
+  out.set_policy_name(event.policy_name);
+  out.set_action(static_cast<tetragon::KprobeAction>(event.action));
+  out.set_message(event.message);
+  for (const std::string& t : event.tags) out.add_tags(t);
+  for (const events::Process* a : event.ancestors)
+    if (a != nullptr) fill_process(*a, false, *out.add_ancestors());
+}
+
+bool EventToProto::convert(const events::ExecEvent& event, tetragon::GetEventsResponse& out) const {
+  out.Clear();
+  if (event.process == nullptr) return false;
+  auto* m = out.mutable_process_exec();
+  fill_process(*event.process, true, *m->mutable_process());
+  if (event.parent != nullptr) fill_process(*event.parent, false, *m->mutable_parent());
+  for (const events::Process* a : event.ancestors)
+    if (a != nullptr) fill_process(*a, false, *m->add_ancestors());
+  fill_tail(event.time_ns, out);
+  return true;
+}
+
+bool EventToProto::convert(const events::ExitEvent& event, tetragon::GetEventsResponse& out) const {
+  out.Clear();
+  if (event.process == nullptr) return false;
+  auto* m = out.mutable_process_exit();
+  fill_process(*event.process, false, *m->mutable_process());
+  if (event.parent != nullptr) fill_process(*event.parent, false, *m->mutable_parent());
+  m->set_signal(std::string(exporters::signal_name(event.signal)));
+  m->set_status(event.status);
+  set_timestamp(event.time_ns, *m->mutable_time());
+  for (const events::Process* a : event.ancestors)
+    if (a != nullptr) fill_process(*a, false, *m->add_ancestors());
+  fill_tail(event.time_ns, out);
+  return true;
+}
+
+bool EventToProto::convert(const events::KprobeEvent& event,
+                           tetragon::GetEventsResponse& out) const {
+  out.Clear();
+  if (event.process == nullptr) return false;
+  auto* m = out.mutable_process_kprobe();
+  fill_common(event, *m);
+  m->set_function_name(event.function_name);
+  if (event.return_arg) fill_argument(*event.return_arg, *m->mutable_return_());
+  m->set_return_action(static_cast<tetragon::KprobeAction>(event.return_action));
+  fill_tail(event.time_ns, out);
+  return true;
+}
+
+bool EventToProto::convert(const events::TracepointEvent& event,
+                           tetragon::GetEventsResponse& out) const {
+  out.Clear();
+  if (event.process == nullptr) return false;
+  auto* m = out.mutable_process_tracepoint();
+  fill_common(event, *m);
+  m->set_subsys(event.subsys);
+  m->set_event(event.event);
+  fill_tail(event.time_ns, out);
+  return true;
+}
+
+bool EventToProto::convert(const events::UprobeEvent& event,
+                           tetragon::GetEventsResponse& out) const {
+  out.Clear();
+  if (event.process == nullptr) return false;
+  auto* m = out.mutable_process_uprobe();
+  fill_common(event, *m);
+  m->set_path(event.path);
+  m->set_symbol(event.symbol);
+  m->set_offset(event.offset);
+  fill_tail(event.time_ns, out);
+  return true;
+}
+
+}  // namespace octagon::api
