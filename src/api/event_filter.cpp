@@ -133,7 +133,7 @@ Result<void> add_regexes(const google::protobuf::RepeatedPtrField<std::string>& 
     opts.set_log_errors(false);
     auto re = std::make_unique<RE2>(pat, opts);
     if (!re->ok())
-      return make_error(EINVAL, std::string("invalid ") + field + " regex '" + pat +
+      return make_error(EINVAL, std::string("invalid ") + field + " '" + pat +
                                     "': " + re->error());
     rf.regexes.push_back(std::move(re));
   }

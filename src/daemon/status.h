@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <octagon/api/event_hub.h>
 #include <octagon/pipeline/export_worker.h>
 #include <octagon/sensors/process/process_sensor.h>
 
@@ -29,6 +30,10 @@ struct StatusSnapshot {
   uint64_t exec_events = 0, exit_events = 0, exit_unknown = 0, parent_misses = 0, seeded = 0;
   CacheSnapshot cache;
   std::vector<ExporterSnapshot> exporters;
+  // gRPC GetEvents clients: per-client queue counters; api_dropped also counts clients gone.
+  bool api_enabled = false;
+  std::vector<api::ClientStats> api_clients;
+  uint64_t api_dropped = 0;
 
   // Events the kernel could not deliver (ring buffer full, no scratch space).
   uint64_t kernel_lost() const;
