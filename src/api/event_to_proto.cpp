@@ -2,6 +2,7 @@
 
 #include <bit>
 
+#include <octagon/exporters/json/escape.h>
 #include <octagon/exporters/json/tetragon_names.h>
 
 namespace octagon::api {
@@ -15,12 +16,18 @@ void fill_caps(uint64_t mask, google::protobuf::RepeatedField<int>& out) {
 
 template <typename FileMsg>
 void fill_file(const Argument& a, FileMsg& f) {
-  f.set_path(a.s);
-  f.set_flags(a.flags);
-  f.set_permission(a.permission);
+  f.set_path(utf8(a.s));
+  f.set_flags(utf8(a.flags));
+  f.set_permission(utf8(a.permission));
 }
 
 }  // namespace
+
+std::string utf8(std::string_view s) {
+  std::string fixed;
+  if (exporters::to_valid_utf8(s, fixed)) return fixed;
+  return std::string(s);
+}
 
 void set_timestamp(uint64_t ns, google::protobuf::Timestamp& out) {
   out.set_seconds(static_cast<int64_t>(ns / 1000000000ull));
@@ -33,7 +40,7 @@ void fill_argument(const Argument& a, tetragon::KprobeArgument& out) {
     case Argument::Kind::kUint: out.set_uint_arg(static_cast<uint32_t>(a.u)); break;
     case Argument::Kind::kLong: out.set_long_arg(a.i); break;
     case Argument::Kind::kSize: out.set_size_arg(a.u); break;
-    case Argument::Kind::kString: out.set_string_arg(a.s); break;
+    case Argument::Kind::kString: out.set_string_arg(utf8(a.s)); break;
     case Argument::Kind::kBytes: out.set_bytes_arg(a.s); break;
     case Argument::Kind::kTruncatedBytes: {
       auto* t = out.mutable_truncated_bytes_arg();
@@ -43,13 +50,13 @@ void fill_argument(const Argument& a, tetragon::KprobeArgument& out) {
     }
     case Argument::Kind::kFile: {
       auto* f = out.mutable_file_arg();
-      f->set_mount(a.mount);
+      f->set_mount(utf8(a.mount));
       fill_file(a, *f);
       break;
     }
     case Argument::Kind::kPath: {
       auto* f = out.mutable_path_arg();
-      f->set_mount(a.mount);
+      f->set_mount(utf8(a.mount));
       fill_file(a, *f);
       break;
     }
@@ -57,13 +64,13 @@ void fill_argument(const Argument& a, tetragon::KprobeArgument& out) {
     case Argument::Kind::kSyscallId: {
       auto* s = out.mutable_syscall_id();
       s->set_id(static_cast<uint32_t>(a.u));
-      s->set_abi(a.s);
+      s->set_abi(utf8(a.s));
       break;
     }
     case Argument::Kind::kSockaddr: {
       auto* s = out.mutable_sockaddr_arg();
-      s->set_family(a.family);
-      s->set_addr(a.s);
+      s->set_family(utf8(a.family));
+      s->set_addr(utf8(a.s));
       s->set_port(static_cast<uint32_t>(a.u));
       break;
     }
@@ -71,26 +78,26 @@ void fill_argument(const Argument& a, tetragon::KprobeArgument& out) {
       auto* c = out.mutable_capability_arg();
       const auto value = static_cast<int32_t>(a.i);
       c->mutable_value()->set_value(value);
-      c->set_name(!a.s.empty() ? a.s
+      c->set_name(!a.s.empty() ? utf8(a.s)
                                : std::string(value >= 0 ? exporters::capability_name(
                                                               static_cast<unsigned>(value))
                                                         : ""));
       break;
     }
-    case Argument::Kind::kError: out.mutable_error_arg()->set_message(a.s); break;
+    case Argument::Kind::kError: out.mutable_error_arg()->set_message(utf8(a.s)); break;
   }
   // A kind outside the enum (corrupt value) leaves the oneof unset, as the JSON encoder does.
-  out.set_label(a.label);
+  out.set_label(utf8(a.label));
 }
 
 void EventToProto::fill_process(const events::Process& p, bool binary_properties,
                                 tetragon::Process& out) const {
-  out.set_exec_id(p.exec_id);
+  out.set_exec_id(utf8(p.exec_id));
   out.mutable_pid()->set_value(p.pid);
   out.mutable_uid()->set_value(p.creds.euid);
-  out.set_cwd(p.cwd);
-  out.set_binary(p.binary);
-  out.set_arguments(p.arguments);
+  out.set_cwd(utf8(p.cwd));
+  out.set_binary(utf8(p.binary));
+  out.set_arguments(utf8(p.arguments));
   if (p.flags != 0) {
     std::string flags;
     exporters::append_process_flags(p.flags, flags);
@@ -99,8 +106,8 @@ void EventToProto::fill_process(const events::Process& p, bool binary_properties
   const int64_t start = static_cast<int64_t>(p.start_ktime) + boot_to_wall_ns_;
   set_timestamp(start > 0 ? static_cast<uint64_t>(start) : 0, *out.mutable_start_time());
   out.mutable_auid()->set_value(p.auid);
-  out.set_docker(p.docker);
-  out.set_parent_exec_id(p.parent_exec_id);
+  out.set_docker(utf8(p.docker));
+  out.set_parent_exec_id(utf8(p.parent_exec_id));
   if (options_.include_refcnt) out.set_refcnt(p.refcnt);
   if (options_.include_cap) {
     auto* cap = out.mutable_cap();
@@ -153,13 +160,13 @@ void EventToProto::fill_process(const events::Process& p, bool binary_properties
       auto* file = bp->mutable_file();
       file->mutable_inode()->set_number(b.inode);
       file->mutable_inode()->mutable_links()->set_value(b.links);
-      file->set_path(b.path);
+      file->set_path(utf8(b.path));
     }
   }
 }
 
 void EventToProto::fill_tail(uint64_t time_ns, tetragon::GetEventsResponse& out) const {
-  out.set_node_name(node_name_);
+  out.set_node_name(utf8(node_name_));
   set_timestamp(time_ns, *out.mutable_time());
 }
 
@@ -168,10 +175,10 @@ void EventToProto::fill_common(const events::PolicyEventCommon& event, Msg& out)
   fill_process(*event.process, false, *out.mutable_process());
   if (event.parent != nullptr) fill_process(*event.parent, false, *out.mutable_parent());
   for (const events::Argument& a : event.args) fill_argument(a, *out.add_args());
-  out.set_policy_name(event.policy_name);
+  out.set_policy_name(utf8(event.policy_name));
   out.set_action(static_cast<tetragon::KprobeAction>(event.action));
-  out.set_message(event.message);
-  for (const std::string& t : event.tags) out.add_tags(t);
+  out.set_message(utf8(event.message));
+  for (const std::string& t : event.tags) out.add_tags(utf8(t));
   for (const events::Process* a : event.ancestors)
     if (a != nullptr) fill_process(*a, false, *out.add_ancestors());
 }
@@ -209,7 +216,7 @@ bool EventToProto::convert(const events::KprobeEvent& event,
   if (event.process == nullptr) return false;
   auto* m = out.mutable_process_kprobe();
   fill_common(event, *m);
-  m->set_function_name(event.function_name);
+  m->set_function_name(utf8(event.function_name));
   if (event.return_arg) fill_argument(*event.return_arg, *m->mutable_return_());
   m->set_return_action(static_cast<tetragon::KprobeAction>(event.return_action));
   fill_tail(event.time_ns, out);
@@ -222,8 +229,8 @@ bool EventToProto::convert(const events::TracepointEvent& event,
   if (event.process == nullptr) return false;
   auto* m = out.mutable_process_tracepoint();
   fill_common(event, *m);
-  m->set_subsys(event.subsys);
-  m->set_event(event.event);
+  m->set_subsys(utf8(event.subsys));
+  m->set_event(utf8(event.event));
   fill_tail(event.time_ns, out);
   return true;
 }
@@ -234,8 +241,8 @@ bool EventToProto::convert(const events::UprobeEvent& event,
   if (event.process == nullptr) return false;
   auto* m = out.mutable_process_uprobe();
   fill_common(event, *m);
-  m->set_path(event.path);
-  m->set_symbol(event.symbol);
+  m->set_path(utf8(event.path));
+  m->set_symbol(utf8(event.symbol));
   m->set_offset(event.offset);
   fill_tail(event.time_ns, out);
   return true;

@@ -5,7 +5,9 @@
 //   - wrapper fields (pid, uid=euid, auid, tid, credentials) always set;
 //   - cap / ns / process_credentials / refcnt only when RenderOptions enable them;
 //   - binary_properties only for the process of an exec event, and only when not empty;
-//   - start_time = start_ktime + boot_to_wall offset; time = the event's wall clock time.
+//   - start_time = start_ktime + boot_to_wall offset; time = the event's wall clock time;
+//   - strings are made valid UTF-8 the JSON encoder's way (proto3 requires it; bytes_arg and
+//     truncated bytes stay raw bytes).
 // Not thread-safe only in that the setters must not race with convert().
 #pragma once
 
@@ -51,6 +53,9 @@ class EventToProto {
   events::Namespaces host_ns_;
   bool have_host_ns_ = false;
 };
+
+// `s` as valid UTF-8 (invalid bytes -> U+FFFD, as the JSON export): proto3 strings must be.
+std::string utf8(std::string_view s);
 
 // One KprobeArgument, as exporters/json/argument_json.h renders it.
 void fill_argument(const events::Argument& arg, tetragon::KprobeArgument& out);

@@ -1,6 +1,8 @@
 #include <octagon/api/server.h>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -76,6 +78,19 @@ std::string unix_socket_path(const std::string& address) {
 
 namespace {
 
+// Whether something accepts connections on the unix socket at `path` (a live agent).
+bool socket_is_live(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path)) return false;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  const bool live = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return live;
+}
+
 Result<void> prepare_socket_path(const std::string& path) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(path).parent_path();
@@ -92,6 +107,8 @@ Result<void> prepare_socket_path(const std::string& path) {
   if (lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode))
       return make_error(EEXIST, path + " exists and is not a socket; not removing it");
+    if (socket_is_live(path))
+      return make_error(EADDRINUSE, "another process (agent?) is listening on " + path);
     if (unlink(path.c_str()) != 0) return make_error(errno, "cannot remove stale socket " + path);
   }
   return ok();

@@ -4,8 +4,8 @@
 //
 // A unix:// address is made root-only: a missing parent directory is created with mode 0700
 // and the socket is chmod'ed to 0600 right after bind (an existing directory is left as is:
-// we never change the mode of e.g. /tmp). A stale socket file at the path is removed first;
-// any other kind of file there is an error.
+// we never change the mode of e.g. /tmp). A stale socket file at the path (nobody accepts on
+// it) is removed first; a live one (another agent) or any other kind of file is an error.
 #pragma once
 
 #include <memory>

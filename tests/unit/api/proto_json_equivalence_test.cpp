@@ -1,6 +1,10 @@
 // The gRPC messages are provably the JSON exporter's events: the same events go through
 // JsonEncoder and through EventToProto + protobuf's JSON printer (proto field names), and the
-// parsed JSON objects must be equal. No deliberate difference exists for these events.
+// parsed JSON objects must be equal. No deliberate difference exists in JSON. The CLI's way back
+// (ProtoEvent -> CompactEncoder) gives the agent's compact line byte for byte, with one
+// deliberate difference: bytes that are not UTF-8 become U+FFFD in protobuf strings (proto3
+// requires valid UTF-8, and the JSON export already shows them as U+FFFD), so the CLI cannot
+// print them as the agent's \xNN escapes.
 #include <octagon/api/event_to_proto.h>
 #include <octagon/api/proto_to_event.h>
 #include <octagon/exporters/json/compact_encoder.h>
@@ -33,7 +37,8 @@ events::Process rich_process() {
   p.binary_properties.fileless = true;
   p.binary_properties.inode = 45021;
   p.binary_properties.path = "/memfd:x (deleted)";
-  p.arguments = "quote\" tab\t ctl\x1b nonascii \xc3\xa9";
+  p.arguments = "quote\" tab\t ctl\x1b nonascii \xc3\xa9 invalid \xff\xc0\xaf \xed\xa0\x80";
+  p.cwd = "/tmp/\xe2\x80\xa8sep";
   return p;
 }
 
@@ -44,7 +49,7 @@ std::vector<events::Argument> all_arguments() {
   v[1].kind = K::kUint, v[1].u = 0;  // zero member of a oneof: still printed
   v[2].kind = K::kLong, v[2].i = -8;
   v[3].kind = K::kSize, v[3].u = 18446744073709551615ull;
-  v[4].kind = K::kString, v[4].s = "/etc/passwd";
+  v[4].kind = K::kString, v[4].s = "/etc/passwd\xfe";
   v[5].kind = K::kBytes, v[5].s = std::string("\x00\x01\xff", 3);
   v[6].kind = K::kTruncatedBytes, v[6].s = "hi", v[6].u = 5000;
   v[7].kind = K::kFile, v[7].s = "/etc/shadow", v[7].permission = "-rw-r-----";
@@ -94,6 +99,7 @@ class Equivalence : public ::testing::TestWithParam<bool> {
     const json a = json::parse(line), b = json::parse(pj);
     EXPECT_EQ(a, b) << "JsonEncoder: " << line << "protobuf:    " << pj;
 
+    if (!compact_check_) return;
     // And back: the CLI's compact line from the message equals the agent's compact line.
     exporters::CompactEncoder c1(fx::kDocNode, true, false, GetParam());
     exporters::CompactEncoder c2(fx::kDocNode, true, false, GetParam());
@@ -104,8 +110,15 @@ class Equivalence : public ::testing::TestWithParam<bool> {
     EXPECT_EQ(direct, via_proto);
   }
 
+  void use_valid_utf8() {
+    compact_check_ = true;
+    proc_.arguments = "quote\" tab\t ctl\x1b nonascii \xc3\xa9";
+    proc_.cwd = "/tmp";
+  }
+
   events::Process proc_, parent_, grand_;
   events::Namespaces host_;
+  bool compact_check_ = false;
 };
 
 TEST_P(Equivalence, Exec) {
@@ -163,6 +176,43 @@ TEST_P(Equivalence, TracepointAndUprobe) {
   u.args = {all_arguments()[4]};
   u.time_ns = fx::kDocEventTime;
   expect_same(u);
+}
+
+TEST_P(Equivalence, CompactLineRoundTripsThroughProto) {
+  use_valid_utf8();
+  expect_same(events::ExecEvent{&proc_, &parent_, {&grand_}, fx::kDocEventTime});
+  expect_same(events::ExitEvent{&proc_, &parent_, {}, 0, 9, fx::kDocEventTime});
+  events::KprobeEvent k;
+  k.process = &proc_;
+  k.function_name = "__x64_sys_openat";
+  k.args = all_arguments();
+  k.args[4].s = "/etc/passwd";
+  k.time_ns = fx::kDocEventTime;
+  expect_same(k);
+  events::TracepointEvent t;
+  t.process = &proc_;
+  t.subsys = "raw_syscalls";
+  t.event = "sys_enter";
+  t.args = {all_arguments()[10]};
+  expect_same(t);
+  events::UprobeEvent u;
+  u.process = &proc_;
+  u.path = "/bin/bash";
+  u.symbol = "readline";
+  expect_same(u);
+}
+
+TEST(EquivalenceDifference, InvalidUtf8BecomesReplacementCharacterInProto) {
+  events::Process p = fx::doc_curl();
+  p.arguments = "a\xff";
+  EventToProto conv("n", {});
+  tetragon::GetEventsResponse msg;
+  ASSERT_TRUE(conv.convert(events::ExecEvent{&p, nullptr, {}, 0}, msg));
+  EXPECT_EQ(msg.process_exec().process().arguments(), "a\xef\xbf\xbd");
+  std::string wire;
+  EXPECT_TRUE(msg.SerializeToString(&wire));
+  tetragon::GetEventsResponse back;
+  EXPECT_TRUE(back.ParseFromString(wire));  // proto3 parsers reject invalid UTF-8 strings
 }
 
 INSTANTIATE_TEST_SUITE_P(RenderOptions, Equivalence, ::testing::Bool());
