@@ -137,8 +137,10 @@ TEST_F(ApiE2E, StalledClientDoesNotBlockOthersAndItsDropsAreCounted) {
   }
   EXPECT_TRUE(saw_stalled && saw_live) << api.dump();
   EXPECT_GE(api["dropped"].get<uint64_t>(), 1u);
-  stalled.ctx.TryCancel();
+  // Still connected and still not reading: the agent stops anyway, and promptly.
+  const auto stop_start = std::chrono::steady_clock::now();
   EXPECT_EQ(agent->stop(), 0) << "a stalled client must not block the agent's shutdown";
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_start, std::chrono::seconds(5));
 }
 
 TEST_F(ApiE2E, MalformedRequestsGetInvalidArgumentOrUnimplemented) {
