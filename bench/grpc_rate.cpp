@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 #include <atomic>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 #include <tetragon/sensors.grpc.pb.h>
@@ -50,6 +51,24 @@ int main(int argc, char** argv) {
   }
   const std::string name = prog.substr(prog.rfind('/') + 1);
 
+  // Workers are forked before any gRPC state exists (gRPC's fork handlers would slow every
+  // fork); they start spawning when the subscription is live (one byte on `go`).
+  int go[2];
+  if (pipe(go) != 0) return 1;
+  std::vector<pid_t> kids;
+  for (int w = 0; w < workers; w++) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      close(go[1]);
+      char c;
+      if (read(go[0], &c, 1) != 1) _exit(1);
+      spawn_loop(prog.c_str(), n / workers + (w < n % workers ? 1 : 0));
+      _exit(0);
+    }
+    kids.push_back(pid);
+  }
+  close(go[0]);
+
   auto stub = tetragon::FineGuidanceSensors::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
@@ -73,15 +92,8 @@ int main(int argc, char** argv) {
   });
 
   const auto spawn_start = Clock::now();
-  std::vector<pid_t> kids;
-  for (int w = 0; w < workers; w++) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      spawn_loop(prog.c_str(), n / workers + (w < n % workers ? 1 : 0));
-      _exit(0);
-    }
-    kids.push_back(pid);
-  }
+  const std::string bytes(static_cast<size_t>(workers), 'g');
+  if (write(go[1], bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) return 1;
   for (pid_t k : kids) waitpid(k, nullptr, 0);
   const double spawn_s = std::chrono::duration<double>(Clock::now() - spawn_start).count();
 

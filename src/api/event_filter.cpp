@@ -203,8 +203,6 @@ Result<EventFilter> EventFilter::create(
 }
 
 Result<EventFilter> EventFilter::create(const tetragon::GetEventsRequest& request) {
-  if (!request.field_filters().empty())
-    return make_error(ENOSYS, "field_filters are not supported by Octagon yet");
   if (request.has_aggregation_options())
     return make_error(ENOSYS, "aggregation_options are not supported by Octagon yet");
   return create(request.allow_list(), request.deny_list());

@@ -11,7 +11,7 @@
 // parent_arguments_regex, container_id (regex on process.docker), ancestor_binary_regex,
 // container_name_regex, namespace_regex.
 // Refused with UNIMPLEMENTED naming the field: labels, capabilities, cel_expression,
-// in_init_tree; and the request's field_filters and aggregation_options.
+// in_init_tree; and the request's aggregation_options. (field_filters: field_filter.h.)
 // Refused with INVALID_ARGUMENT: a bad regex (named with the field), an event_set value that is
 // not an EventType.
 //

@@ -12,6 +12,7 @@
 #include <grpcpp/grpcpp.h>
 #include <tetragon/sensors.grpc.pb.h>
 
+#include <octagon/api/field_filter.h>
 #include <octagon/base/log.h>
 
 namespace octagon::api {
@@ -35,6 +36,8 @@ class FineGuidanceService final : public tetragon::FineGuidanceSensors::Service 
                          grpc::ServerWriter<tetragon::GetEventsResponse>* writer) override {
     auto filter = EventFilter::create(*req);
     if (!filter) return to_status(filter.error());
+    auto fields = FieldFilters::create(req->field_filters());
+    if (!fields) return to_status(fields.error());
     auto client = hub_.subscribe(ctx->peer(), std::move(*filter));
     if (!client) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "agent is stopping");
     OCTAGON_LOG_DEBUG("GetEvents client %s connected", ctx->peer().c_str());
@@ -43,7 +46,14 @@ class FineGuidanceService final : public tetragon::FineGuidanceSensors::Service 
     while (!ctx->IsCancelled() && !client->closed()) {
       EventPtr e = client->pop(kPopWaitMs);
       if (!e) continue;
-      if (!writer->Write(*e)) break;
+      if (fields->empty()) {
+        if (!writer->Write(*e)) break;
+      } else {
+        // The message is shared with other clients: trim a copy (this client's thread).
+        tetragon::GetEventsResponse copy(*e);
+        fields->apply(copy);
+        if (!writer->Write(copy)) break;
+      }
       client->mark_sent();
     }
     hub_.unsubscribe(client);

@@ -12,6 +12,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <octagon/api/event_filter.h>
+#include <octagon/api/field_filter.h>
 #include <octagon/api/proto_to_event.h>
 #include <octagon/cli/client.h>
 #include <octagon/exporters/json/compact_encoder.h>
@@ -68,8 +69,10 @@ bool stdin_has_events() {
 int from_stdin(const GetEventsOptions& o) {
   auto req = build_request(o);
   auto filter = api::EventFilter::create(req.allow_list(), req.deny_list());
-  if (!filter) {
-    fprintf(stderr, "octagon getevents: %s\n", terminal_safe(filter.error().message()).c_str());
+  auto fields = api::FieldFilters::create(req.field_filters());
+  if (!filter || !fields) {
+    const Error& err = !filter ? filter.error() : fields.error();
+    fprintf(stderr, "octagon getevents: %s\n", terminal_safe(err.message()).c_str());
     return 2;
   }
   Printer printer(o);
@@ -87,7 +90,13 @@ int from_stdin(const GetEventsOptions& o) {
                 lineno);
       continue;
     }
-    if (filter->matches(e)) printer.print(e, &line);
+    if (!filter->matches(e)) continue;
+    if (fields->empty()) {
+      printer.print(e, &line);
+    } else {
+      fields->apply(e);
+      printer.print(e, nullptr);  // re-encoded: the line no longer matches the event
+    }
   }
   return 0;
 }

@@ -17,6 +17,7 @@ struct GetEventsOptions {
   std::string server_address;     // default api::kDefaultServerAddress
   std::vector<int> event_types;   // -e: tetragon::EventType values
   std::vector<std::string> process_regex, pod_regex, namespaces, policy_names;
+  std::vector<std::string> include_fields, exclude_fields;  // -f / -F (field_filters)
   bool timestamps = false;
   enum class Color { kAuto, kAlways, kNever } color = Color::kAuto;
   bool reconnect = false;
@@ -26,7 +27,8 @@ struct GetEventsOptions {
 
 // Errors name the flag; unknown flags and event types are errors.
 Result<GetEventsOptions> parse_getevents_args(const std::vector<std::string>& args);
-// The request the options describe: one allow filter with every given field (AND), as tetra.
+// The request the options describe: one allow filter with every given field (AND), as tetra,
+// and one INCLUDE / EXCLUDE field filter for -f / -F.
 tetragon::GetEventsRequest build_request(const GetEventsOptions& options);
 std::string getevents_usage();
 

@@ -35,6 +35,8 @@ std::string getevents_usage() {
          "      --pod REGEX             pod name regex\n"
          "  -n, --namespace NS          pod namespace (\"\" = host processes)\n"
          "      --policy-names LIST     tracing policy names\n"
+         "  -f, --include-fields LIST   only these fields, e.g. process.binary,parent.binary\n"
+         "  -F, --exclude-fields LIST   without these fields\n"
          "      --timestamps            prefix compact lines with the event time\n"
          "      --color auto|always|never  compact colours (auto: only on a terminal)\n"
          "      --reconnect             reconnect when the stream breaks\n"
@@ -95,6 +97,10 @@ Result<GetEventsOptions> parse_getevents_args(const std::vector<std::string>& ar
       o.namespaces.push_back(v);  // may be "" (host processes)
     } else if (flag == "--policy-names") {
       OCTAGON_TRY(list(o.policy_names));
+    } else if (flag == "-f" || flag == "--include-fields") {
+      OCTAGON_TRY(list(o.include_fields));
+    } else if (flag == "-F" || flag == "--exclude-fields") {
+      OCTAGON_TRY(list(o.exclude_fields));
     } else if (flag == "--timestamps") {
       o.timestamps = true;
     } else if (flag == "--reconnect") {
@@ -121,6 +127,14 @@ Result<GetEventsOptions> parse_getevents_args(const std::vector<std::string>& ar
 
 tetragon::GetEventsRequest build_request(const GetEventsOptions& o) {
   tetragon::GetEventsRequest req;
+  auto field_filter = [&](const std::vector<std::string>& fields, tetragon::FieldFilterAction a) {
+    if (fields.empty()) return;
+    auto* ff = req.add_field_filters();
+    ff->set_action(a);
+    for (const auto& f : fields) ff->mutable_fields()->add_paths(f);
+  };
+  field_filter(o.include_fields, tetragon::INCLUDE);
+  field_filter(o.exclude_fields, tetragon::EXCLUDE);
   if (o.event_types.empty() && o.process_regex.empty() && o.pod_regex.empty() &&
       o.namespaces.empty() && o.policy_names.empty())
     return req;

@@ -77,6 +77,36 @@ TEST_F(ApiE2E, FilteredStreamCarriesOnlyMatchingEvents) {
   EXPECT_EQ(got.back().process_exit().status(), 3u);
 }
 
+TEST_F(ApiE2E, FieldFiltersTrimTheEventsOfOneClient) {
+  auto agent = start_agent();
+  GetEventsRequest req;
+  req.add_allow_list()->add_binary_regex("/exit_with$");
+  auto* inc = req.add_field_filters();
+  inc->set_action(tetragon::INCLUDE);
+  inc->mutable_fields()->add_paths("process.binary");
+  inc->mutable_fields()->add_paths("process.pid");
+  inc->add_event_set(tetragon::PROCESS_EXEC);
+  EventStream trimmed, full;
+  trimmed.open(*stub(), req);
+  full.open(*stub(), {});
+  const pid_t pid = run_prog({testprog("exit_with"), "0", "fields"});
+  auto t = trimmed.read_until([&](const GetEventsResponse& ev) { return exec_of(ev, pid); });
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->process_exec().process().binary(), canonical_testprog("exit_with"));
+  EXPECT_TRUE(t->process_exec().process().exec_id().empty());
+  EXPECT_FALSE(t->process_exec().has_parent());
+  EXPECT_EQ(t->node_name(), "e2e-node");
+  // Exits are not in the filter's event_set: untouched.
+  auto x = trimmed.read_until([&](const GetEventsResponse& ev) { return ev.has_process_exit(); });
+  ASSERT_TRUE(x);
+  EXPECT_FALSE(x->process_exit().process().exec_id().empty());
+  // The other client's copy of the same event is complete.
+  auto f = full.read_until([&](const GetEventsResponse& ev) { return exec_of(ev, pid); });
+  ASSERT_TRUE(f);
+  EXPECT_FALSE(f->process_exec().process().exec_id().empty());
+  EXPECT_TRUE(f->process_exec().has_parent());
+}
+
 // The newest {"status":…} line on the agent's stderr after a SIGUSR1.
 nlohmann::json request_status(AgentProcess& agent) {
   const size_t before = agent.err().size();

@@ -82,6 +82,11 @@ TEST_F(CliE2E, GeteventsReadsASavedJsonLogFromStdin) {
   EXPECT_EQ(j.status, 0);
   EXPECT_EQ(j.out.rfind("{\"process_exit\":", 0), 0u) << j.out;
   EXPECT_EQ(std::count(j.out.begin(), j.out.end(), '\n'), 1);
+  // -f keeps only the named fields (then the event is re-encoded).
+  CliResult f = run_cli(dir_.string(), {"getevents", "--process", "exit_with$", "-e",
+                                        "PROCESS_EXEC", "-f", "process.binary"}, log);
+  EXPECT_EQ(f.status, 0) << f.err;
+  EXPECT_EQ(f.out.rfind("{\"process_exec\":{\"process\":{\"binary\":\"" + bin + "\"}},\"node_name\":\"e2e-node\",\"time\":\"", 0), 0u) << f.out;
 }
 
 TEST_F(CliE2E, StatusAndServerVersion) {

@@ -159,7 +159,6 @@ TEST(EventFilter, UnsupportedFieldsAreUnimplementedNamingTheField) {
        }},
       {"cel_expression", [](auto& r) { r.add_allow_list()->add_cel_expression("true"); }},
       {"in_init_tree", [](auto& r) { r.add_allow_list()->mutable_in_init_tree(); }},
-      {"field_filters", [](auto& r) { r.add_field_filters(); }},
       {"aggregation_options", [](auto& r) { r.mutable_aggregation_options(); }},
   };
   for (const Case& c : cases) {

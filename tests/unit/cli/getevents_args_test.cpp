@@ -19,7 +19,8 @@ TEST(GetEventsArgs, AllFlagsBuildOneAndFilter) {
   auto o = parse_getevents_args({"-o", "compact", "--server-address=unix:///tmp/x.sock", "-e",
                                  "process_exec,PROCESS_EXIT", "--process", "curl,wget", "--pod",
                                  "web", "-n", "", "--policy-names", "a", "--timestamps",
-                                 "--color", "never", "--reconnect", "--reconnect-wait", "5"});
+                                 "--color", "never", "--reconnect", "--reconnect-wait", "5",
+                                 "-f", "process.binary,parent", "-F", "process.pid"});
   ASSERT_TRUE(o.has_value()) << o.error().message();
   EXPECT_TRUE(o->compact);
   EXPECT_EQ(o->server_address, "unix:///tmp/x.sock");
@@ -39,6 +40,12 @@ TEST(GetEventsArgs, AllFlagsBuildOneAndFilter) {
   ASSERT_EQ(f.namespace__size(), 1);
   EXPECT_EQ(f.namespace_(0), "");
   EXPECT_EQ(f.policy_names(0), "a");
+  ASSERT_EQ(r.field_filters_size(), 2);
+  EXPECT_EQ(r.field_filters(0).action(), tetragon::INCLUDE);
+  ASSERT_EQ(r.field_filters(0).fields().paths_size(), 2);
+  EXPECT_EQ(r.field_filters(0).fields().paths(1), "parent");
+  EXPECT_EQ(r.field_filters(1).action(), tetragon::EXCLUDE);
+  EXPECT_EQ(r.field_filters(1).fields().paths(0), "process.pid");
 }
 
 TEST(GetEventsArgs, ErrorsNameTheFlag) {
