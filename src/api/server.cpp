@@ -75,6 +75,14 @@ class FineGuidanceService final : public tetragon::FineGuidanceSensors::Service 
     return grpc::Status::OK;
   }
 
+  // version and name only: probes, conf and build are not reported yet.
+  grpc::Status GetInfo(grpc::ServerContext*, const tetragon::GetInfoRequest*,
+                       tetragon::GetInfoResponse* resp) override {
+    resp->set_version(version_);
+    resp->set_name("octagon");
+    return grpc::Status::OK;
+  }
+
  private:
   EventHub& hub_;
   std::string version_;

@@ -1,6 +1,6 @@
 // ApiServer: Tetragon's FineGuidanceSensors gRPC service (proto/tetragon/sensors.proto) on
-// --server-address. Serves GetEvents (from an EventHub), GetHealth and GetVersion; every other
-// method answers UNIMPLEMENTED (the policy methods are wired by the daemon later).
+// --server-address. Serves GetEvents (from an EventHub), GetHealth, GetVersion and GetInfo (version
+// and name only); every other method answers UNIMPLEMENTED (the policy methods are wired by the daemon later).
 //
 // A unix:// address is made root-only: a missing parent directory is created with mode 0700
 // and the socket is chmod'ed to 0600 right after bind (an existing directory is left as is:

@@ -203,6 +203,12 @@ TEST_F(ApiE2E, MalformedRequestsGetInvalidArgumentOrUnimplemented) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
   EXPECT_NE(s.error_message().find("labels"), std::string::npos);
 
+  grpc::ClientContext info_ctx;
+  tetragon::GetInfoResponse info;
+  ASSERT_TRUE(st->GetInfo(&info_ctx, {}, &info).ok());
+  EXPECT_EQ(info.name(), "octagon");
+  EXPECT_EQ(info.version(), "0.1.0");
+
   // Policy methods are declared but not served yet.
   grpc::ClientContext ctx;
   tetragon::ListTracingPoliciesResponse resp;
