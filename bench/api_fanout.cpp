@@ -25,7 +25,8 @@ using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
   const long m = argc > 1 ? atol(argv[1]) : 200000;
-  const std::string address = "unix:///tmp/octagon-api-fanout-" + std::to_string(getpid()) + ".sock";
+  const std::string address =
+      "unix:///tmp/octagon-api-fanout-" + std::to_string(getpid()) + ".sock";
   api::EventHub hub(static_cast<size_t>(m));
   auto server = api::ApiServer::create(address, hub, "bench");
   if (!server) {
@@ -41,7 +42,8 @@ int main(int argc, char** argv) {
   Clock::time_point done;
   std::thread rd([&] {
     tetragon::GetEventsResponse e;
-    while (received < m && reader->Read(&e)) received++;
+    while (received < m && reader->Read(&e))
+      received++;
     done = Clock::now();
   });
 

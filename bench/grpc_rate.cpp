@@ -10,12 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <thread>
-#include <atomic>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -30,7 +30,8 @@ static void spawn_loop(const char* prog, long n) {
       execl(prog, prog, static_cast<char*>(nullptr));
       _exit(127);
     }
-    if (pid > 0) waitpid(pid, nullptr, 0);
+    if (pid > 0)
+      waitpid(pid, nullptr, 0);
   }
 }
 
@@ -54,14 +55,16 @@ int main(int argc, char** argv) {
   // Workers are forked before any gRPC state exists (gRPC's fork handlers would slow every
   // fork); they start spawning when the subscription is live (one byte on `go`).
   int go[2];
-  if (pipe(go) != 0) return 1;
+  if (pipe(go) != 0)
+    return 1;
   std::vector<pid_t> kids;
   for (int w = 0; w < workers; w++) {
     pid_t pid = fork();
     if (pid == 0) {
       close(go[1]);
       char c;
-      if (read(go[0], &c, 1) != 1) _exit(1);
+      if (read(go[0], &c, 1) != 1)
+        _exit(1);
       spawn_loop(prog.c_str(), n / workers + (w < n % workers ? 1 : 0));
       _exit(0);
     }
@@ -86,15 +89,18 @@ int main(int argc, char** argv) {
     tetragon::GetEventsResponse e;
     while (reader->Read(&e)) {
       const int64_t t = Clock::now().time_since_epoch().count();
-      if (received.fetch_add(1) == 0) first_ns = t;
+      if (received.fetch_add(1) == 0)
+        first_ns = t;
       last_ns = t;
     }
   });
 
   const auto spawn_start = Clock::now();
   const std::string bytes(static_cast<size_t>(workers), 'g');
-  if (write(go[1], bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) return 1;
-  for (pid_t k : kids) waitpid(k, nullptr, 0);
+  if (write(go[1], bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()))
+    return 1;
+  for (pid_t k : kids)
+    waitpid(k, nullptr, 0);
   const double spawn_s = std::chrono::duration<double>(Clock::now() - spawn_start).count();
 
   long seen = -1;

@@ -31,12 +31,13 @@ namespace octagon::api {
 struct CompiledFilter;
 
 class EventFilter {
- public:
+public:
   // Errors carry EINVAL (-> INVALID_ARGUMENT) or ENOSYS (-> UNIMPLEMENTED).
   static Result<EventFilter> create(const tetragon::GetEventsRequest& request);
   // allow/deny lists only (the CLI's local filtering of stdin events).
-  static Result<EventFilter> create(const google::protobuf::RepeatedPtrField<tetragon::Filter>& allow,
-                                    const google::protobuf::RepeatedPtrField<tetragon::Filter>& deny);
+  static Result<EventFilter>
+  create(const google::protobuf::RepeatedPtrField<tetragon::Filter>& allow,
+         const google::protobuf::RepeatedPtrField<tetragon::Filter>& deny);
 
   EventFilter(EventFilter&&) noexcept;
   EventFilter& operator=(EventFilter&&) noexcept;
@@ -44,7 +45,7 @@ class EventFilter {
 
   bool matches(const tetragon::GetEventsResponse& event);
 
- private:
+private:
   EventFilter();
   std::vector<std::unique_ptr<CompiledFilter>> allow_, deny_;
 };
@@ -55,4 +56,4 @@ const tetragon::Process* event_parent(const tetragon::GetEventsResponse& event);
 // policy_name of policy events; empty for others.
 const std::string& event_policy_name(const tetragon::GetEventsResponse& event);
 
-}  // namespace octagon::api
+} // namespace octagon::api

@@ -31,7 +31,7 @@ struct ClientStats {
 };
 
 class ClientQueue {
- public:
+public:
   ClientQueue(uint64_t id, std::string peer, EventFilter filter, size_t capacity)
       : id_(id), peer_(std::move(peer)), filter_(std::move(filter)), capacity_(capacity) {}
 
@@ -44,10 +44,10 @@ class ClientQueue {
   bool closed() const;
   ClientStats stats() const;
 
- private:
+private:
   const uint64_t id_;
   const std::string peer_;
-  EventFilter filter_;  // used by the producer only
+  EventFilter filter_; // used by the producer only
   const size_t capacity_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -57,7 +57,7 @@ class ClientQueue {
 };
 
 class EventHub {
- public:
+public:
   explicit EventHub(size_t client_queue_capacity) : capacity_(client_queue_capacity) {}
 
   // Lock-free check so the agent converts events only when someone listens.
@@ -74,7 +74,7 @@ class EventHub {
   // Drops of clients that are gone, plus those of connected clients.
   uint64_t total_dropped() const;
 
- private:
+private:
   const size_t capacity_;
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<ClientQueue>> queues_;
@@ -84,4 +84,4 @@ class EventHub {
   bool closed_ = false;
 };
 
-}  // namespace octagon::api
+} // namespace octagon::api

@@ -11,21 +11,22 @@ namespace {
 using events::Argument;
 
 void fill_caps(uint64_t mask, google::protobuf::RepeatedField<int>& out) {
-  for (; mask != 0; mask &= mask - 1) out.Add(std::countr_zero(mask));
+  for (; mask != 0; mask &= mask - 1)
+    out.Add(std::countr_zero(mask));
 }
 
-template <typename FileMsg>
-void fill_file(const Argument& a, FileMsg& f) {
+template <typename FileMsg> void fill_file(const Argument& a, FileMsg& f) {
   f.set_path(utf8(a.s));
   f.set_flags(utf8(a.flags));
   f.set_permission(utf8(a.permission));
 }
 
-}  // namespace
+} // namespace
 
 std::string utf8(std::string_view s) {
   std::string fixed;
-  if (exporters::to_valid_utf8(s, fixed)) return fixed;
+  if (exporters::to_valid_utf8(s, fixed))
+    return fixed;
   return std::string(s);
 }
 
@@ -36,55 +37,72 @@ void set_timestamp(uint64_t ns, google::protobuf::Timestamp& out) {
 
 void fill_argument(const Argument& a, tetragon::KprobeArgument& out) {
   switch (a.kind) {
-    case Argument::Kind::kInt: out.set_int_arg(static_cast<int32_t>(a.i)); break;
-    case Argument::Kind::kUint: out.set_uint_arg(static_cast<uint32_t>(a.u)); break;
-    case Argument::Kind::kLong: out.set_long_arg(a.i); break;
-    case Argument::Kind::kSize: out.set_size_arg(a.u); break;
-    case Argument::Kind::kString: out.set_string_arg(utf8(a.s)); break;
-    case Argument::Kind::kBytes: out.set_bytes_arg(a.s); break;
-    case Argument::Kind::kTruncatedBytes: {
-      auto* t = out.mutable_truncated_bytes_arg();
-      t->set_bytes_arg(a.s);
-      t->set_orig_size(a.u);
-      break;
-    }
-    case Argument::Kind::kFile: {
-      auto* f = out.mutable_file_arg();
-      f->set_mount(utf8(a.mount));
-      fill_file(a, *f);
-      break;
-    }
-    case Argument::Kind::kPath: {
-      auto* f = out.mutable_path_arg();
-      f->set_mount(utf8(a.mount));
-      fill_file(a, *f);
-      break;
-    }
-    case Argument::Kind::kLinuxBinprm: fill_file(a, *out.mutable_linux_binprm_arg()); break;
-    case Argument::Kind::kSyscallId: {
-      auto* s = out.mutable_syscall_id();
-      s->set_id(static_cast<uint32_t>(a.u));
-      s->set_abi(utf8(a.s));
-      break;
-    }
-    case Argument::Kind::kSockaddr: {
-      auto* s = out.mutable_sockaddr_arg();
-      s->set_family(utf8(a.family));
-      s->set_addr(utf8(a.s));
-      s->set_port(static_cast<uint32_t>(a.u));
-      break;
-    }
-    case Argument::Kind::kCapability: {
-      auto* c = out.mutable_capability_arg();
-      const auto value = static_cast<int32_t>(a.i);
-      c->mutable_value()->set_value(value);
-      c->set_name(!a.s.empty() ? utf8(a.s)
-                               : std::string(value >= 0 ? exporters::capability_name(
-                                                              static_cast<unsigned>(value))
-                                                        : ""));
-      break;
-    }
-    case Argument::Kind::kError: out.mutable_error_arg()->set_message(utf8(a.s)); break;
+  case Argument::Kind::kInt:
+    out.set_int_arg(static_cast<int32_t>(a.i));
+    break;
+  case Argument::Kind::kUint:
+    out.set_uint_arg(static_cast<uint32_t>(a.u));
+    break;
+  case Argument::Kind::kLong:
+    out.set_long_arg(a.i);
+    break;
+  case Argument::Kind::kSize:
+    out.set_size_arg(a.u);
+    break;
+  case Argument::Kind::kString:
+    out.set_string_arg(utf8(a.s));
+    break;
+  case Argument::Kind::kBytes:
+    out.set_bytes_arg(a.s);
+    break;
+  case Argument::Kind::kTruncatedBytes: {
+    auto* t = out.mutable_truncated_bytes_arg();
+    t->set_bytes_arg(a.s);
+    t->set_orig_size(a.u);
+    break;
+  }
+  case Argument::Kind::kFile: {
+    auto* f = out.mutable_file_arg();
+    f->set_mount(utf8(a.mount));
+    fill_file(a, *f);
+    break;
+  }
+  case Argument::Kind::kPath: {
+    auto* f = out.mutable_path_arg();
+    f->set_mount(utf8(a.mount));
+    fill_file(a, *f);
+    break;
+  }
+  case Argument::Kind::kLinuxBinprm:
+    fill_file(a, *out.mutable_linux_binprm_arg());
+    break;
+  case Argument::Kind::kSyscallId: {
+    auto* s = out.mutable_syscall_id();
+    s->set_id(static_cast<uint32_t>(a.u));
+    s->set_abi(utf8(a.s));
+    break;
+  }
+  case Argument::Kind::kSockaddr: {
+    auto* s = out.mutable_sockaddr_arg();
+    s->set_family(utf8(a.family));
+    s->set_addr(utf8(a.s));
+    s->set_port(static_cast<uint32_t>(a.u));
+    break;
+  }
+  case Argument::Kind::kCapability: {
+    auto* c = out.mutable_capability_arg();
+    const auto value = static_cast<int32_t>(a.i);
+    c->mutable_value()->set_value(value);
+    c->set_name(!a.s.empty()
+                    ? utf8(a.s)
+                    : std::string(value >= 0
+                                      ? exporters::capability_name(static_cast<unsigned>(value))
+                                      : ""));
+    break;
+  }
+  case Argument::Kind::kError:
+    out.mutable_error_arg()->set_message(utf8(a.s));
+    break;
   }
   // A kind outside the enum (corrupt value) leaves the oneof unset, as the JSON encoder does.
   out.set_label(utf8(a.label));
@@ -108,7 +126,8 @@ void EventToProto::fill_process(const events::Process& p, bool binary_properties
   out.mutable_auid()->set_value(p.auid);
   out.set_docker(utf8(p.docker));
   out.set_parent_exec_id(utf8(p.parent_exec_id));
-  if (options_.include_refcnt) out.set_refcnt(p.refcnt);
+  if (options_.include_refcnt)
+    out.set_refcnt(p.refcnt);
   if (options_.include_cap) {
     auto* cap = out.mutable_cap();
     fill_caps(p.cap.permitted, *cap->mutable_permitted());
@@ -148,8 +167,10 @@ void EventToProto::fill_process(const events::Process& p, bool binary_properties
   const events::BinaryProperties& b = p.binary_properties;
   if (binary_properties && !b.empty()) {
     auto* bp = out.mutable_binary_properties();
-    if (b.has_setuid) bp->mutable_setuid()->set_value(b.setuid);
-    if (b.has_setgid) bp->mutable_setgid()->set_value(b.setgid);
+    if (b.has_setuid)
+      bp->mutable_setuid()->set_value(b.setuid);
+    if (b.has_setgid)
+      bp->mutable_setgid()->set_value(b.setgid);
     if (b.privileges_changed & events::kPrivRaisedExecFileCap)
       bp->add_privileges_changed(tetragon::PRIVILEGES_RAISED_EXEC_FILE_CAP);
     if (b.privileges_changed & events::kPrivRaisedExecFileSetuid)
@@ -173,39 +194,49 @@ void EventToProto::fill_tail(uint64_t time_ns, tetragon::GetEventsResponse& out)
 template <typename Msg>
 void EventToProto::fill_common(const events::PolicyEventCommon& event, Msg& out) const {
   fill_process(*event.process, false, *out.mutable_process());
-  if (event.parent != nullptr) fill_process(*event.parent, false, *out.mutable_parent());
-  for (const events::Argument& a : event.args) fill_argument(a, *out.add_args());
+  if (event.parent != nullptr)
+    fill_process(*event.parent, false, *out.mutable_parent());
+  for (const events::Argument& a : event.args)
+    fill_argument(a, *out.add_args());
   out.set_policy_name(utf8(event.policy_name));
   out.set_action(static_cast<tetragon::KprobeAction>(event.action));
   out.set_message(utf8(event.message));
-  for (const std::string& t : event.tags) out.add_tags(utf8(t));
+  for (const std::string& t : event.tags)
+    out.add_tags(utf8(t));
   for (const events::Process* a : event.ancestors)
-    if (a != nullptr) fill_process(*a, false, *out.add_ancestors());
+    if (a != nullptr)
+      fill_process(*a, false, *out.add_ancestors());
 }
 
 bool EventToProto::convert(const events::ExecEvent& event, tetragon::GetEventsResponse& out) const {
   out.Clear();
-  if (event.process == nullptr) return false;
+  if (event.process == nullptr)
+    return false;
   auto* m = out.mutable_process_exec();
   fill_process(*event.process, true, *m->mutable_process());
-  if (event.parent != nullptr) fill_process(*event.parent, false, *m->mutable_parent());
+  if (event.parent != nullptr)
+    fill_process(*event.parent, false, *m->mutable_parent());
   for (const events::Process* a : event.ancestors)
-    if (a != nullptr) fill_process(*a, false, *m->add_ancestors());
+    if (a != nullptr)
+      fill_process(*a, false, *m->add_ancestors());
   fill_tail(event.time_ns, out);
   return true;
 }
 
 bool EventToProto::convert(const events::ExitEvent& event, tetragon::GetEventsResponse& out) const {
   out.Clear();
-  if (event.process == nullptr) return false;
+  if (event.process == nullptr)
+    return false;
   auto* m = out.mutable_process_exit();
   fill_process(*event.process, false, *m->mutable_process());
-  if (event.parent != nullptr) fill_process(*event.parent, false, *m->mutable_parent());
+  if (event.parent != nullptr)
+    fill_process(*event.parent, false, *m->mutable_parent());
   m->set_signal(std::string(exporters::signal_name(event.signal)));
   m->set_status(event.status);
   set_timestamp(event.time_ns, *m->mutable_time());
   for (const events::Process* a : event.ancestors)
-    if (a != nullptr) fill_process(*a, false, *m->add_ancestors());
+    if (a != nullptr)
+      fill_process(*a, false, *m->add_ancestors());
   fill_tail(event.time_ns, out);
   return true;
 }
@@ -213,11 +244,13 @@ bool EventToProto::convert(const events::ExitEvent& event, tetragon::GetEventsRe
 bool EventToProto::convert(const events::KprobeEvent& event,
                            tetragon::GetEventsResponse& out) const {
   out.Clear();
-  if (event.process == nullptr) return false;
+  if (event.process == nullptr)
+    return false;
   auto* m = out.mutable_process_kprobe();
   fill_common(event, *m);
   m->set_function_name(utf8(event.function_name));
-  if (event.return_arg) fill_argument(*event.return_arg, *m->mutable_return_());
+  if (event.return_arg)
+    fill_argument(*event.return_arg, *m->mutable_return_());
   m->set_return_action(static_cast<tetragon::KprobeAction>(event.return_action));
   fill_tail(event.time_ns, out);
   return true;
@@ -226,7 +259,8 @@ bool EventToProto::convert(const events::KprobeEvent& event,
 bool EventToProto::convert(const events::TracepointEvent& event,
                            tetragon::GetEventsResponse& out) const {
   out.Clear();
-  if (event.process == nullptr) return false;
+  if (event.process == nullptr)
+    return false;
   auto* m = out.mutable_process_tracepoint();
   fill_common(event, *m);
   m->set_subsys(utf8(event.subsys));
@@ -238,7 +272,8 @@ bool EventToProto::convert(const events::TracepointEvent& event,
 bool EventToProto::convert(const events::UprobeEvent& event,
                            tetragon::GetEventsResponse& out) const {
   out.Clear();
-  if (event.process == nullptr) return false;
+  if (event.process == nullptr)
+    return false;
   auto* m = out.mutable_process_uprobe();
   fill_common(event, *m);
   m->set_path(utf8(event.path));
@@ -248,4 +283,4 @@ bool EventToProto::convert(const events::UprobeEvent& event,
   return true;
 }
 
-}  // namespace octagon::api
+} // namespace octagon::api

@@ -21,7 +21,7 @@
 namespace octagon::api {
 
 class EventToProto {
- public:
+public:
   EventToProto(std::string node_name, const events::RenderOptions& options)
       : node_name_(std::move(node_name)), options_(options) {}
 
@@ -39,13 +39,11 @@ class EventToProto {
   bool convert(const events::TracepointEvent& event, tetragon::GetEventsResponse& out) const;
   bool convert(const events::UprobeEvent& event, tetragon::GetEventsResponse& out) const;
 
-  void fill_process(const events::Process& p, bool binary_properties,
-                    tetragon::Process& out) const;
+  void fill_process(const events::Process& p, bool binary_properties, tetragon::Process& out) const;
 
- private:
+private:
   void fill_tail(uint64_t time_ns, tetragon::GetEventsResponse& out) const;
-  template <typename Msg>
-  void fill_common(const events::PolicyEventCommon& event, Msg& out) const;
+  template <typename Msg> void fill_common(const events::PolicyEventCommon& event, Msg& out) const;
 
   std::string node_name_;
   events::RenderOptions options_;
@@ -63,4 +61,4 @@ void fill_argument(const events::Argument& arg, tetragon::KprobeArgument& out);
 // ns since the Unix epoch as a google.protobuf.Timestamp.
 void set_timestamp(uint64_t ns, google::protobuf::Timestamp& out);
 
-}  // namespace octagon::api
+} // namespace octagon::api

@@ -17,7 +17,8 @@ std::vector<std::string> split_path(const std::string& p) {
   size_t pos = 0;
   while (pos <= p.size()) {
     size_t dot = p.find('.', pos);
-    if (dot == std::string::npos) dot = p.size();
+    if (dot == std::string::npos)
+      dot = p.size();
     out.push_back(p.substr(pos, dot - pos));
     pos = dot + 1;
   }
@@ -27,9 +28,11 @@ std::vector<std::string> split_path(const std::string& p) {
 bool path_valid(const Descriptor* d, const std::vector<std::string>& path) {
   for (size_t i = 0; i < path.size(); i++) {
     const FieldDescriptor* f = d ? d->FindFieldByName(path[i]) : nullptr;
-    if (!f) return false;
+    if (!f)
+      return false;
     if (i + 1 < path.size()) {
-      if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || f->is_map()) return false;
+      if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || f->is_map())
+        return false;
       d = f->message_type();
     }
   }
@@ -44,7 +47,8 @@ Message* inner(tetragon::GetEventsResponse& e) {
 }
 
 // Keeps, in `m`, only the fields named by `paths` (all starting at `depth`).
-void keep_only(Message& m, const std::vector<const std::vector<std::string>*>& paths, size_t depth) {
+void keep_only(Message& m, const std::vector<const std::vector<std::string>*>& paths,
+               size_t depth) {
   const Reflection* r = m.GetReflection();
   std::vector<const FieldDescriptor*> fields;
   r->ListFields(m, &fields);
@@ -52,11 +56,15 @@ void keep_only(Message& m, const std::vector<const std::vector<std::string>*>& p
     std::vector<const std::vector<std::string>*> sub;
     bool whole = false;
     for (const auto* p : paths) {
-      if ((*p)[depth] != f->name()) continue;
-      if (p->size() == depth + 1) whole = true;
-      else sub.push_back(p);
+      if ((*p)[depth] != f->name())
+        continue;
+      if (p->size() == depth + 1)
+        whole = true;
+      else
+        sub.push_back(p);
     }
-    if (whole) continue;
+    if (whole)
+      continue;
     if (sub.empty() || f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
       r->ClearField(&m, f);
     } else if (f->is_repeated()) {
@@ -71,12 +79,14 @@ void keep_only(Message& m, const std::vector<const std::vector<std::string>*>& p
 void remove_path(Message& m, const std::vector<std::string>& path, size_t depth) {
   const Reflection* r = m.GetReflection();
   const FieldDescriptor* f = m.GetDescriptor()->FindFieldByName(path[depth]);
-  if (!f) return;
+  if (!f)
+    return;
   if (depth + 1 == path.size()) {
     r->ClearField(&m, f);
     return;
   }
-  if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return;
+  if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE)
+    return;
   if (f->is_repeated()) {
     for (int i = 0; i < r->FieldSize(m, f); i++)
       remove_path(*r->MutableRepeatedMessage(&m, f, i), path, depth + 1);
@@ -85,10 +95,10 @@ void remove_path(Message& m, const std::vector<std::string>& path, size_t depth)
   }
 }
 
-}  // namespace
+} // namespace
 
-Result<FieldFilters> FieldFilters::create(
-    const google::protobuf::RepeatedPtrField<tetragon::FieldFilter>& filters) {
+Result<FieldFilters>
+FieldFilters::create(const google::protobuf::RepeatedPtrField<tetragon::FieldFilter>& filters) {
   FieldFilters out;
   const Descriptor* resp = tetragon::GetEventsResponse::descriptor();
   for (int i = 0; i < filters.size(); i++) {
@@ -102,12 +112,14 @@ Result<FieldFilters> FieldFilters::create(
         return make_error(EINVAL, where + ": event_set: unknown event type " + std::to_string(t));
       c.event_set.push_back(t);
     }
-    if (ff.fields().paths().empty()) return make_error(EINVAL, where + ": no fields");
+    if (ff.fields().paths().empty())
+      return make_error(EINVAL, where + ": no fields");
     // The event messages this filter may see.
     std::vector<const Descriptor*> targets;
     for (int k = 0; k < resp->oneof_decl(0)->field_count(); k++) {
       const FieldDescriptor* ef = resp->oneof_decl(0)->field(k);
-      if (out.applies(c, ef->number())) targets.push_back(ef->message_type());
+      if (out.applies(c, ef->number()))
+        targets.push_back(ef->message_type());
     }
     for (const std::string& p : ff.fields().paths()) {
       auto path = split_path(p);
@@ -123,28 +135,33 @@ Result<FieldFilters> FieldFilters::create(
 }
 
 bool FieldFilters::applies(const Compiled& f, int event_case) const {
-  const bool listed = f.event_set.empty() ||
-                      std::find(f.event_set.begin(), f.event_set.end(), event_case) !=
-                          f.event_set.end();
+  const bool listed = f.event_set.empty() || std::find(f.event_set.begin(), f.event_set.end(),
+                                                       event_case) != f.event_set.end();
   return listed != f.invert;
 }
 
 void FieldFilters::apply(tetragon::GetEventsResponse& event) const {
   Message* m = inner(event);
-  if (!m) return;
+  if (!m)
+    return;
   const int ec = static_cast<int>(event.event_case());
   std::vector<const std::vector<std::string>*> keep;
   bool any_include = false;
   for (const Compiled& f : filters_) {
-    if (!f.include || !applies(f, ec)) continue;
+    if (!f.include || !applies(f, ec))
+      continue;
     any_include = true;
-    for (const auto& p : f.paths) keep.push_back(&p);
+    for (const auto& p : f.paths)
+      keep.push_back(&p);
   }
-  if (any_include) keep_only(*m, keep, 0);
+  if (any_include)
+    keep_only(*m, keep, 0);
   for (const Compiled& f : filters_) {
-    if (f.include || !applies(f, ec)) continue;
-    for (const auto& p : f.paths) remove_path(*m, p, 0);
+    if (f.include || !applies(f, ec))
+      continue;
+    for (const auto& p : f.paths)
+      remove_path(*m, p, 0);
   }
 }
 
-}  // namespace octagon::api
+} // namespace octagon::api

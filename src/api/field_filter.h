@@ -16,23 +16,23 @@
 namespace octagon::api {
 
 class FieldFilters {
- public:
-  static Result<FieldFilters> create(
-      const google::protobuf::RepeatedPtrField<tetragon::FieldFilter>& filters);
+public:
+  static Result<FieldFilters>
+  create(const google::protobuf::RepeatedPtrField<tetragon::FieldFilter>& filters);
 
   bool empty() const { return filters_.empty(); }
   // Applies the filters to `event` in place.
   void apply(tetragon::GetEventsResponse& event) const;
 
- private:
+private:
   struct Compiled {
-    std::vector<int> event_set;  // GetEventsResponse oneof numbers
+    std::vector<int> event_set; // GetEventsResponse oneof numbers
     bool invert = false;
     bool include = true;
-    std::vector<std::vector<std::string>> paths;  // split at '.'
+    std::vector<std::vector<std::string>> paths; // split at '.'
   };
   bool applies(const Compiled& f, int event_case) const;
   std::vector<Compiled> filters_;
 };
 
-}  // namespace octagon::api
+} // namespace octagon::api

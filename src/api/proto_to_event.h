@@ -16,12 +16,12 @@
 namespace octagon::api {
 
 class ProtoEvent {
- public:
+public:
   // Appends the compact line of `event` to `out`; false when the kind has no compact form here.
   bool encode(const tetragon::GetEventsResponse& event, exporters::CompactEncoder& encoder,
               std::string& out);
 
- private:
+private:
   events::Process process_, parent_;
   events::ExecEvent exec_;
   events::ExitEvent exit_;
@@ -34,4 +34,4 @@ void process_from_proto(const tetragon::Process& in, events::Process& out);
 void argument_from_proto(const tetragon::KprobeArgument& in, events::Argument& out);
 uint64_t timestamp_ns(const google::protobuf::Timestamp& t);
 
-}  // namespace octagon::api
+} // namespace octagon::api

@@ -1,6 +1,7 @@
 // ApiServer: Tetragon's FineGuidanceSensors gRPC service (proto/tetragon/sensors.proto) on
-// --server-address. Serves GetEvents (from an EventHub), GetHealth, GetVersion and GetInfo (version
-// and name only); every other method answers UNIMPLEMENTED (the policy methods are wired by the daemon later).
+// --server-address. Serves GetEvents (from an EventHub), GetHealth, GetVersion and GetInfo
+// (version and name only); every other method answers UNIMPLEMENTED (the policy methods are
+// wired by the daemon later).
 //
 // A unix:// address is made root-only: a missing parent directory is created with mode 0700
 // and the socket is chmod'ed to 0600 right after bind (an existing directory is left as is:
@@ -25,7 +26,7 @@ inline constexpr const char* kDefaultServerAddress = "unix:///var/run/octagon/oc
 class FineGuidanceService;
 
 class ApiServer {
- public:
+public:
   static Result<std::unique_ptr<ApiServer>> create(const std::string& address, EventHub& hub,
                                                    std::string version);
   ~ApiServer();
@@ -33,10 +34,10 @@ class ApiServer {
   void stop();
   const std::string& address() const { return address_; }
 
- private:
+private:
   ApiServer() = default;
   std::string address_;
-  std::string socket_path_;  // unix sockets: removed at stop
+  std::string socket_path_; // unix sockets: removed at stop
   std::unique_ptr<FineGuidanceService> service_;
   std::unique_ptr<grpc::Server> server_;
 };
@@ -44,4 +45,4 @@ class ApiServer {
 // "unix:///x/y.sock" -> "/x/y.sock"; "unix:rel.sock" -> "rel.sock"; empty for other schemes.
 std::string unix_socket_path(const std::string& address);
 
-}  // namespace octagon::api
+} // namespace octagon::api

@@ -16,7 +16,7 @@ constexpr auto kTimeout = std::chrono::seconds(10);
 
 struct CommonFlags {
   std::string server_address = api::kDefaultServerAddress;
-  bool server = false;  // version --server
+  bool server = false; // version --server
   bool help = false;
 };
 
@@ -46,11 +46,12 @@ void set_deadline(grpc::ClientContext& ctx) {
   ctx.set_deadline(std::chrono::system_clock::now() + kTimeout);
 }
 
-}  // namespace
+} // namespace
 
 int run_status(const std::vector<std::string>& args) {
   CommonFlags f;
-  if (!parse_flags("status", args, false, f)) return 2;
+  if (!parse_flags("status", args, false, f))
+    return 2;
   if (f.help) {
     printf("Usage: octagon status [--server-address ADDR]\n\n"
            "Print the agent's health (gRPC GetHealth), e.g. \"Health Status: running\".\n");
@@ -67,8 +68,10 @@ int run_status(const std::vector<std::string>& args) {
   }
   for (const auto& h : resp.health_status()) {
     std::string name = tetragon::HealthStatusResult_Name(h.status());
-    if (name.rfind("HEALTH_STATUS_", 0) == 0) name = name.substr(14);
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name.rfind("HEALTH_STATUS_", 0) == 0)
+      name = name.substr(14);
+    for (char& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     printf("Health Status: %s\n", terminal_safe(name).c_str());
   }
   return 0;
@@ -76,7 +79,8 @@ int run_status(const std::vector<std::string>& args) {
 
 int run_version(const std::vector<std::string>& args) {
   CommonFlags f;
-  if (!parse_flags("version", args, true, f)) return 2;
+  if (!parse_flags("version", args, true, f))
+    return 2;
   if (f.help) {
     printf("Usage: octagon version [--server] [--server-address ADDR]\n\n"
            "Print the CLI version; with --server also the agent's (gRPC GetVersion).\n");
@@ -100,4 +104,4 @@ int run_version(const std::vector<std::string>& args) {
   return 0;
 }
 
-}  // namespace octagon::cli
+} // namespace octagon::cli

@@ -7,4 +7,4 @@
 namespace octagon::cli {
 int run_status(const std::vector<std::string>& args);
 int run_version(const std::vector<std::string>& args);
-}  // namespace octagon::cli
+} // namespace octagon::cli

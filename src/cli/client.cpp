@@ -28,26 +28,36 @@ std::string terminal_safe(const std::string& s) {
 namespace {
 const char* code_name(grpc::StatusCode c) {
   switch (c) {
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    default: return "ERROR";
+  case grpc::StatusCode::CANCELLED:
+    return "CANCELLED";
+  case grpc::StatusCode::INVALID_ARGUMENT:
+    return "INVALID_ARGUMENT";
+  case grpc::StatusCode::DEADLINE_EXCEEDED:
+    return "DEADLINE_EXCEEDED";
+  case grpc::StatusCode::NOT_FOUND:
+    return "NOT_FOUND";
+  case grpc::StatusCode::PERMISSION_DENIED:
+    return "PERMISSION_DENIED";
+  case grpc::StatusCode::UNIMPLEMENTED:
+    return "UNIMPLEMENTED";
+  case grpc::StatusCode::UNAVAILABLE:
+    return "UNAVAILABLE";
+  case grpc::StatusCode::INTERNAL:
+    return "INTERNAL";
+  default:
+    return "ERROR";
   }
 }
-}  // namespace
+} // namespace
 
 std::string describe_status(const grpc::Status& status, const std::string& address) {
   std::string msg = status.error_message();
-  if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+  if (auto nl = msg.find('\n'); nl != std::string::npos)
+    msg.resize(nl);
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
     return "cannot reach the agent at " + terminal_safe(address) + ": " + terminal_safe(msg);
   return std::string(code_name(status.error_code())) + ": " + terminal_safe(msg);
 }
 
-}  // namespace octagon::cli
+} // namespace octagon::cli

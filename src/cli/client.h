@@ -18,4 +18,4 @@ std::string describe_status(const grpc::Status& status, const std::string& addre
 // Copy of an untrusted string with control bytes escaped as \xNN (server messages, flags).
 std::string terminal_safe(const std::string& s);
 
-}  // namespace octagon::cli
+} // namespace octagon::cli

@@ -22,11 +22,10 @@ namespace {
 
 // Prints events in the chosen format; one encoder per node name (the compact "source").
 class Printer {
- public:
+public:
   explicit Printer(const GetEventsOptions& o)
-      : o_(o),
-        color_(o.color == GetEventsOptions::Color::kAlways ||
-               (o.color == GetEventsOptions::Color::kAuto && isatty(STDOUT_FILENO))) {}
+      : o_(o), color_(o.color == GetEventsOptions::Color::kAlways ||
+                      (o.color == GetEventsOptions::Color::kAuto && isatty(STDOUT_FILENO))) {}
 
   // `raw_json`: the line the event was parsed from (stdin), printed as is for -o json.
   void print(const tetragon::GetEventsResponse& e, const std::string* raw_json) {
@@ -45,13 +44,14 @@ class Printer {
         node_ = e.node_name();
         encoder_.emplace(node_, o_.timestamps, color_, true);
       }
-      if (!proto_event_.encode(e, *encoder_, line_)) return;  // kind without a compact form
+      if (!proto_event_.encode(e, *encoder_, line_))
+        return; // kind without a compact form
     }
     fwrite(line_.data(), 1, line_.size(), stdout);
     fflush(stdout);
   }
 
- private:
+private:
   const GetEventsOptions& o_;
   bool color_;
   std::string node_;
@@ -61,8 +61,9 @@ class Printer {
 };
 
 bool stdin_has_events() {
-  struct stat st{};
-  if (fstat(STDIN_FILENO, &st) != 0) return false;
+  struct stat st {};
+  if (fstat(STDIN_FILENO, &st) != 0)
+    return false;
   return S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode);
 }
 
@@ -82,20 +83,23 @@ int from_stdin(const GetEventsOptions& o) {
   size_t lineno = 0, bad = 0;
   while (std::getline(std::cin, line)) {
     ++lineno;
-    if (line.empty()) continue;
+    if (line.empty())
+      continue;
     tetragon::GetEventsResponse e;
     if (!google::protobuf::util::JsonStringToMessage(line, &e, jo).ok()) {
       if (bad++ == 0)
-        fprintf(stderr, "octagon getevents: stdin line %zu is not a JSON event; skipping such lines\n",
+        fprintf(stderr,
+                "octagon getevents: stdin line %zu is not a JSON event; skipping such lines\n",
                 lineno);
       continue;
     }
-    if (!filter->matches(e)) continue;
+    if (!filter->matches(e))
+      continue;
     if (fields->empty()) {
       printer.print(e, &line);
     } else {
       fields->apply(e);
-      printer.print(e, nullptr);  // re-encoded: the line no longer matches the event
+      printer.print(e, nullptr); // re-encoded: the line no longer matches the event
     }
   }
   return 0;
@@ -114,7 +118,7 @@ grpc::Status stream_once(const GetEventsOptions& o, Printer& printer, bool& got_
   return reader->Finish();
 }
 
-}  // namespace
+} // namespace
 
 int run_getevents(const std::vector<std::string>& args) {
   auto o = parse_getevents_args(args);
@@ -127,7 +131,8 @@ int run_getevents(const std::vector<std::string>& args) {
     fputs(getevents_usage().c_str(), stdout);
     return 0;
   }
-  if (stdin_has_events()) return from_stdin(*o);
+  if (stdin_has_events())
+    return from_stdin(*o);
   Printer printer(*o);
   for (;;) {
     bool got_any = false;
@@ -135,7 +140,8 @@ int run_getevents(const std::vector<std::string>& args) {
     const bool request_error = s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
                                s.error_code() == grpc::StatusCode::UNIMPLEMENTED;
     if (!o->reconnect || request_error) {
-      if (s.ok()) return 0;
+      if (s.ok())
+        return 0;
       fprintf(stderr, "octagon getevents: %s\n", describe_status(s, o->server_address).c_str());
       return 1;
     }
@@ -146,4 +152,4 @@ int run_getevents(const std::vector<std::string>& args) {
   }
 }
 
-}  // namespace octagon::cli
+} // namespace octagon::cli

@@ -13,11 +13,11 @@
 namespace octagon::cli {
 
 struct GetEventsOptions {
-  bool compact = false;           // -o compact (default json)
-  std::string server_address;     // default api::kDefaultServerAddress
-  std::vector<int> event_types;   // -e: tetragon::EventType values
+  bool compact = false;         // -o compact (default json)
+  std::string server_address;   // default api::kDefaultServerAddress
+  std::vector<int> event_types; // -e: tetragon::EventType values
   std::vector<std::string> process_regex, pod_regex, namespaces, policy_names;
-  std::vector<std::string> include_fields, exclude_fields;  // -f / -F (field_filters)
+  std::vector<std::string> include_fields, exclude_fields; // -f / -F (field_filters)
   bool timestamps = false;
   enum class Color { kAuto, kAlways, kNever } color = Color::kAuto;
   bool reconnect = false;
@@ -34,4 +34,4 @@ std::string getevents_usage();
 
 int run_getevents(const std::vector<std::string>& args);
 
-}  // namespace octagon::cli
+} // namespace octagon::cli

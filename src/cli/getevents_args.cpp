@@ -13,14 +13,16 @@ std::vector<std::string> split_commas(const std::string& v) {
   size_t pos = 0;
   while (pos <= v.size()) {
     size_t comma = v.find(',', pos);
-    if (comma == std::string::npos) comma = v.size();
-    if (comma > pos) out.push_back(v.substr(pos, comma - pos));
+    if (comma == std::string::npos)
+      comma = v.size();
+    if (comma > pos)
+      out.push_back(v.substr(pos, comma - pos));
     pos = comma + 1;
   }
   return out;
 }
 
-}  // namespace
+} // namespace
 
 std::string getevents_usage() {
   return "Usage: octagon getevents [flags]\n\n"
@@ -59,13 +61,16 @@ Result<GetEventsOptions> parse_getevents_args(const std::vector<std::string>& ar
       }
     }
     auto need = [&]() -> Result<std::string> {
-      if (has_value) return value;
-      if (i + 1 >= args.size()) return make_error(EINVAL, flag + ": missing value");
+      if (has_value)
+        return value;
+      if (i + 1 >= args.size())
+        return make_error(EINVAL, flag + ": missing value");
       return args[++i];
     };
     auto list = [&](std::vector<std::string>& out) -> Result<void> {
       OCTAGON_ASSIGN_OR_RETURN(std::string v, need());
-      for (auto& s : split_commas(v)) out.push_back(s);
+      for (auto& s : split_commas(v))
+        out.push_back(s);
       return ok();
     };
     if (flag == "-h" || flag == "--help") {
@@ -81,7 +86,8 @@ Result<GetEventsOptions> parse_getevents_args(const std::vector<std::string>& ar
       std::vector<std::string> names;
       OCTAGON_TRY(list(names));
       for (std::string n : names) {
-        for (char& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        for (char& c : n)
+          c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         tetragon::EventType t;
         if (!tetragon::EventType_Parse(n, &t) || t == tetragon::UNDEF)
           return make_error(EINVAL, flag + ": unknown event type '" + n +
@@ -94,7 +100,7 @@ Result<GetEventsOptions> parse_getevents_args(const std::vector<std::string>& ar
       OCTAGON_TRY(list(o.pod_regex));
     } else if (flag == "-n" || flag == "--namespace") {
       OCTAGON_ASSIGN_OR_RETURN(std::string v, need());
-      o.namespaces.push_back(v);  // may be "" (host processes)
+      o.namespaces.push_back(v); // may be "" (host processes)
     } else if (flag == "--policy-names") {
       OCTAGON_TRY(list(o.policy_names));
     } else if (flag == "-f" || flag == "--include-fields") {
@@ -114,10 +120,14 @@ Result<GetEventsOptions> parse_getevents_args(const std::vector<std::string>& ar
       o.reconnect_wait_s = static_cast<unsigned>(n);
     } else if (flag == "--color") {
       OCTAGON_ASSIGN_OR_RETURN(std::string v, need());
-      if (v == "auto") o.color = GetEventsOptions::Color::kAuto;
-      else if (v == "always") o.color = GetEventsOptions::Color::kAlways;
-      else if (v == "never") o.color = GetEventsOptions::Color::kNever;
-      else return make_error(EINVAL, flag + ": '" + v + "' is not auto, always or never");
+      if (v == "auto")
+        o.color = GetEventsOptions::Color::kAuto;
+      else if (v == "always")
+        o.color = GetEventsOptions::Color::kAlways;
+      else if (v == "never")
+        o.color = GetEventsOptions::Color::kNever;
+      else
+        return make_error(EINVAL, flag + ": '" + v + "' is not auto, always or never");
     } else {
       return make_error(EINVAL, "unknown flag '" + flag + "'");
     }
@@ -128,10 +138,12 @@ Result<GetEventsOptions> parse_getevents_args(const std::vector<std::string>& ar
 tetragon::GetEventsRequest build_request(const GetEventsOptions& o) {
   tetragon::GetEventsRequest req;
   auto field_filter = [&](const std::vector<std::string>& fields, tetragon::FieldFilterAction a) {
-    if (fields.empty()) return;
+    if (fields.empty())
+      return;
     auto* ff = req.add_field_filters();
     ff->set_action(a);
-    for (const auto& f : fields) ff->mutable_fields()->add_paths(f);
+    for (const auto& f : fields)
+      ff->mutable_fields()->add_paths(f);
   };
   field_filter(o.include_fields, tetragon::INCLUDE);
   field_filter(o.exclude_fields, tetragon::EXCLUDE);
@@ -139,12 +151,17 @@ tetragon::GetEventsRequest build_request(const GetEventsOptions& o) {
       o.namespaces.empty() && o.policy_names.empty())
     return req;
   tetragon::Filter* f = req.add_allow_list();
-  for (int t : o.event_types) f->add_event_set(static_cast<tetragon::EventType>(t));
-  for (const auto& s : o.process_regex) f->add_binary_regex(s);
-  for (const auto& s : o.pod_regex) f->add_pod_regex(s);
-  for (const auto& s : o.namespaces) f->add_namespace_(s);
-  for (const auto& s : o.policy_names) f->add_policy_names(s);
+  for (int t : o.event_types)
+    f->add_event_set(static_cast<tetragon::EventType>(t));
+  for (const auto& s : o.process_regex)
+    f->add_binary_regex(s);
+  for (const auto& s : o.pod_regex)
+    f->add_pod_regex(s);
+  for (const auto& s : o.namespaces)
+    f->add_namespace_(s);
+  for (const auto& s : o.policy_names)
+    f->add_policy_names(s);
   return req;
 }
 
-}  // namespace octagon::cli
+} // namespace octagon::cli

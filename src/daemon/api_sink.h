@@ -13,7 +13,7 @@
 namespace octagon::daemon {
 
 class ApiSink : public EventSink {
- public:
+public:
   ApiSink(api::EventToProto converter, api::EventHub& hub, BootClock& clock)
       : converter_(std::move(converter)), hub_(hub), clock_(clock) {}
 
@@ -22,13 +22,14 @@ class ApiSink : public EventSink {
   void on_kprobe(const events::KprobeEvent& ev) override { emit(ev); }
   void on_tracepoint(const events::TracepointEvent& ev) override { emit(ev); }
 
- private:
-  template <typename Event>
-  void emit(const Event& ev) {
-    if (!hub_.has_clients()) return;
+private:
+  template <typename Event> void emit(const Event& ev) {
+    if (!hub_.has_clients())
+      return;
     converter_.set_boot_to_wall_ns(clock_.offset());
     auto msg = std::make_shared<tetragon::GetEventsResponse>();
-    if (converter_.convert(ev, *msg)) hub_.publish(msg);
+    if (converter_.convert(ev, *msg))
+      hub_.publish(msg);
   }
 
   api::EventToProto converter_;
@@ -36,4 +37,4 @@ class ApiSink : public EventSink {
   BootClock& clock_;
 };
 
-}  // namespace octagon::daemon
+} // namespace octagon::daemon

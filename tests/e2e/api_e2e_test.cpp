@@ -59,14 +59,15 @@ TEST_F(ApiE2E, FilteredStreamCarriesOnlyMatchingEvents) {
   req.add_deny_list()->add_arguments_regex("^7 ");
   EventStream s;
   s.open(*stub(), req);
-  run_prog({testprog("static_true")});             // other binary: filtered
-  run_prog({testprog("exit_with"), "7", "deny"});  // denied by arguments
+  run_prog({testprog("static_true")});            // other binary: filtered
+  run_prog({testprog("exit_with"), "7", "deny"}); // denied by arguments
   const pid_t want = run_prog({testprog("exit_with"), "3", "allow"});
   GetEventsResponse e;
   std::vector<GetEventsResponse> got;
   while (s.reader->Read(&e)) {
     got.push_back(e);
-    if (e.has_process_exit() && e.process_exit().process().pid().value() == uint32_t(want)) break;
+    if (e.has_process_exit() && e.process_exit().process().pid().value() == uint32_t(want))
+      break;
   }
   ASSERT_FALSE(got.empty());
   for (const auto& ev : got) {
@@ -140,10 +141,12 @@ TEST_F(ApiE2E, StalledClientDoesNotBlockOthersAndItsDropsAreCounted) {
   std::atomic<int> received{0};
   std::thread reader([&] {
     GetEventsResponse e;
-    while (received < kProcs && live.reader->Read(&e)) received++;
+    while (received < kProcs && live.reader->Read(&e))
+      received++;
   });
   const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < kProcs; i++) run_prog({testprog("exit_with"), "0", "stall-" + std::to_string(i)});
+  for (int i = 0; i < kProcs; i++)
+    run_prog({testprog("exit_with"), "0", "stall-" + std::to_string(i)});
   reader.join();
   EXPECT_EQ(received.load(), kProcs);
   // The agent kept pace: 400 processes did not wait on the stalled client.
@@ -155,7 +158,7 @@ TEST_F(ApiE2E, StalledClientDoesNotBlockOthersAndItsDropsAreCounted) {
   ASSERT_EQ(api["clients"].size(), 2u) << api.dump();
   bool saw_stalled = false, saw_live = false;
   for (const auto& c : api["clients"]) {
-    if (c["filtered"].get<uint64_t>() == 0) {  // the unfiltered, stalled one
+    if (c["filtered"].get<uint64_t>() == 0) { // the unfiltered, stalled one
       saw_stalled = true;
       EXPECT_GT(c["dropped"].get<uint64_t>(), 0u) << c.dump();
       EXPECT_LT(c["sent"].get<uint64_t>(), uint64_t(2 * kProcs)) << c.dump();
@@ -212,16 +215,16 @@ TEST_F(ApiE2E, MalformedRequestsGetInvalidArgumentOrUnimplemented) {
   // Policy methods are declared but not served yet.
   grpc::ClientContext ctx;
   tetragon::ListTracingPoliciesResponse resp;
-  EXPECT_EQ(st->ListTracingPolicies(&ctx, {}, &resp).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(st->ListTracingPolicies(&ctx, {}, &resp).error_code(), grpc::StatusCode::UNIMPLEMENTED);
   EXPECT_EQ(agent->stop(), 0);
 }
 
 TEST_F(ApiE2E, SocketIsRootOnlyAndNotTakenOver) {
-  const std::string sock = path("run/octagon/api.sock");  // the agent creates run/octagon
+  const std::string sock = path("run/octagon/api.sock"); // the agent creates run/octagon
   address_ = "unix://" + sock;
   auto agent = start_agent();
-  struct stat st{}, dst{};
+  struct stat st {
+  }, dst{};
   ASSERT_EQ(lstat(sock.c_str(), &st), 0) << agent->err();
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   EXPECT_EQ(st.st_mode & 07777, 0600u);
@@ -231,12 +234,12 @@ TEST_F(ApiE2E, SocketIsRootOnlyAndNotTakenOver) {
   // A second agent on the same address refuses to start instead of stealing the socket.
   AgentProcess second(path("run"), {"--export-stdout=false", "--server-address", address_});
   EXPECT_TRUE(second.wait_stderr("another process (agent?) is listening on " + sock,
-                                  std::chrono::seconds(20)))
+                                 std::chrono::seconds(20)))
       << second.err();
   EXPECT_NE(second.wait(), 0);
   grpc::ClientContext ctx;
   tetragon::GetHealthStatusResponse h;
-  EXPECT_TRUE(stub()->GetHealth(&ctx, {}, &h).ok());  // the first one still serves
+  EXPECT_TRUE(stub()->GetHealth(&ctx, {}, &h).ok()); // the first one still serves
   EXPECT_EQ(agent->stop(), 0);
   EXPECT_NE(lstat(sock.c_str(), &st), 0) << "socket removed at exit";
 }
@@ -249,5 +252,5 @@ TEST_F(ApiE2E, EmptyServerAddressDisablesTheApi) {
   EXPECT_EQ(agent.stop(), 0);
 }
 
-}  // namespace
-}  // namespace octagon::testing
+} // namespace
+} // namespace octagon::testing

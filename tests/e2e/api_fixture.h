@@ -28,9 +28,10 @@ namespace octagon::testing {
 inline constexpr const char* kAgentReady = "exporting events";
 
 class ApiE2EBase : public ::testing::Test {
- protected:
+protected:
   void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "e2e tests run the agent, which needs root";
+    if (geteuid() != 0)
+      GTEST_SKIP() << "e2e tests run the agent, which needs root";
     dir_ = std::filesystem::temp_directory_path() /
            ("octagon-api-" + std::to_string(getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -50,7 +51,8 @@ class ApiE2EBase : public ::testing::Test {
   // Runs a helper program to completion; returns its pid.
   static pid_t run_prog(const std::vector<std::string>& argv) {
     std::vector<char*> a;
-    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    for (const auto& s : argv)
+      a.push_back(const_cast<char*>(s.c_str()));
     a.push_back(nullptr);
     pid_t pid = -1;
     posix_spawn(&pid, a[0], nullptr, nullptr, a.data(), environ);
@@ -65,7 +67,8 @@ class ApiE2EBase : public ::testing::Test {
     EXPECT_TRUE(a->wait_stderr(kAgentReady)) << a->err();
     return a;
   }
-  std::unique_ptr<tetragon::FineGuidanceSensors::Stub> stub(grpc::ChannelArguments args = {}) const {
+  std::unique_ptr<tetragon::FineGuidanceSensors::Stub>
+  stub(grpc::ChannelArguments args = {}) const {
     return tetragon::FineGuidanceSensors::NewStub(
         grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args));
   }
@@ -83,16 +86,17 @@ struct EventStream {
             std::chrono::seconds deadline = std::chrono::seconds(30)) {
     ctx.set_deadline(std::chrono::system_clock::now() + deadline);
     reader = stub.GetEvents(&ctx, req);
-    reader->WaitForInitialMetadata();  // sent by the server after it subscribed us
+    reader->WaitForInitialMetadata(); // sent by the server after it subscribed us
   }
   // Reads until `pred` holds (the event) or the stream ends (nullopt).
-  std::optional<tetragon::GetEventsResponse> read_until(
-      const std::function<bool(const tetragon::GetEventsResponse&)>& pred) {
+  std::optional<tetragon::GetEventsResponse>
+  read_until(const std::function<bool(const tetragon::GetEventsResponse&)>& pred) {
     tetragon::GetEventsResponse e;
     while (reader->Read(&e))
-      if (pred(e)) return e;
+      if (pred(e))
+        return e;
     return std::nullopt;
   }
 };
 
-}  // namespace octagon::testing
+} // namespace octagon::testing

@@ -9,21 +9,22 @@ namespace octagon::testing {
 namespace {
 
 class CliE2E : public ApiE2EBase {
- protected:
+protected:
   // Runs marker processes until `line` shows in `cli`'s output (the stream connects
   // asynchronously), at most ~10 s.
   bool trigger_until_seen(CliProcess& cli, const std::string& marker, const std::string& line) {
     for (int i = 0; i < 50; i++) {
       run_prog({testprog("exit_with"), "0", marker});
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      if (cli.out().find(line) != std::string::npos) return true;
+      if (cli.out().find(line) != std::string::npos)
+        return true;
     }
     return false;
   }
 };
 
 TEST_F(CliE2E, GeteventsCompactNeedsNoFlagsWithTheDefaultSocket) {
-  address_ = "unix:///var/run/octagon/octagon.sock";  // the default: what the CLI uses unflagged
+  address_ = "unix:///var/run/octagon/octagon.sock"; // the default: what the CLI uses unflagged
   auto agent = start_agent();
   CliProcess cli(dir_.string(), "getevents", {"getevents", "-o", "compact"});
   const std::string line =
@@ -54,8 +55,8 @@ TEST_F(CliE2E, GeteventsFiltersJsonOutputAndColours) {
   EXPECT_EQ(out.substr(0, 2), "20") << "--timestamps prefixes the year";
   cli.stop();
 
-  CliProcess json(dir_.string(), "json", {"getevents", "--server-address", address_,
-                                          "--process", "exit_with$"});
+  CliProcess json(dir_.string(), "json",
+                  {"getevents", "--server-address", address_, "--process", "exit_with$"});
   EXPECT_TRUE(trigger_until_seen(json, "json-marker", "\"arguments\":\"0 json-marker\""))
       << json.out() << json.err();
   EXPECT_NE(json.out().find("{\"process_exec\":{\"process\":{\"exec_id\":"), std::string::npos);
@@ -69,24 +70,33 @@ TEST_F(CliE2E, GeteventsReadsASavedJsonLogFromStdin) {
   auto agent = start_agent({"--export-filename", log});
   const pid_t pid = run_prog({testprog("exit_with"), "5", "from log"});
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  EXPECT_EQ(agent->stop(), 0);  // also flushes the log
+  EXPECT_EQ(agent->stop(), 0); // also flushes the log
   const std::string bin = canonical_testprog("exit_with");
-  CliResult r = run_cli(dir_.string(), {"getevents", "-o", "compact", "--process", "exit_with$"}, log);
+  CliResult r =
+      run_cli(dir_.string(), {"getevents", "-o", "compact", "--process", "exit_with$"}, log);
   EXPECT_EQ(r.status, 0) << r.err;
   // Arguments with spaces are Go-quoted, as the agent's own compact output does.
-  EXPECT_EQ(r.out, "🚀 process e2e-node " + bin + " \"5 \\\"from log\\\"\"\n"
-                   "💥 exit    e2e-node " + bin + " \"5 \\\"from log\\\"\" 5\n")
+  EXPECT_EQ(r.out, "🚀 process e2e-node " + bin +
+                       " \"5 \\\"from log\\\"\"\n"
+                       "💥 exit    e2e-node " +
+                       bin + " \"5 \\\"from log\\\"\" 5\n")
       << r.out << "pid " << pid;
   // -o json passes the matching lines through unchanged.
-  CliResult j = run_cli(dir_.string(), {"getevents", "--process", "exit_with$", "-e", "process_exit"}, log);
+  CliResult j =
+      run_cli(dir_.string(), {"getevents", "--process", "exit_with$", "-e", "process_exit"}, log);
   EXPECT_EQ(j.status, 0);
   EXPECT_EQ(j.out.rfind("{\"process_exit\":", 0), 0u) << j.out;
   EXPECT_EQ(std::count(j.out.begin(), j.out.end(), '\n'), 1);
   // -f keeps only the named fields (then the event is re-encoded).
-  CliResult f = run_cli(dir_.string(), {"getevents", "--process", "exit_with$", "-e",
-                                        "PROCESS_EXEC", "-f", "process.binary"}, log);
+  CliResult f = run_cli(
+      dir_.string(),
+      {"getevents", "--process", "exit_with$", "-e", "PROCESS_EXEC", "-f", "process.binary"}, log);
   EXPECT_EQ(f.status, 0) << f.err;
-  EXPECT_EQ(f.out.rfind("{\"process_exec\":{\"process\":{\"binary\":\"" + bin + "\"}},\"node_name\":\"e2e-node\",\"time\":\"", 0), 0u) << f.out;
+  EXPECT_EQ(f.out.rfind("{\"process_exec\":{\"process\":{\"binary\":\"" + bin +
+                            "\"}},\"node_name\":\"e2e-node\",\"time\":\"",
+                        0),
+            0u)
+      << f.out;
 }
 
 TEST_F(CliE2E, StatusAndServerVersion) {
@@ -107,17 +117,18 @@ TEST_F(CliE2E, StatusAndServerVersion) {
 
 TEST_F(CliE2E, UnreachableAgentAndBadRequestsFailWithOneLine) {
   const std::string nowhere = "unix://" + path("nobody.sock");
-  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
-           {"status", "--server-address", nowhere},
-           {"version", "--server", "--server-address", nowhere},
-           {"getevents", "--server-address", nowhere}}) {
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"status", "--server-address", nowhere},
+                                             {"version", "--server", "--server-address", nowhere},
+                                             {"getevents", "--server-address", nowhere}}) {
     CliResult r = run_cli(dir_.string(), args);
     EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 1) << args[0] << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_NE(r.err.find("cannot reach the agent at " + nowhere), std::string::npos) << r.err;
   }
   auto agent = start_agent();
-  CliResult bad = run_cli(dir_.string(), {"getevents", "--server-address", address_, "--process", "(x"});
+  CliResult bad =
+      run_cli(dir_.string(), {"getevents", "--server-address", address_, "--process", "(x"});
   EXPECT_TRUE(WIFEXITED(bad.status) && WEXITSTATUS(bad.status) == 1) << bad.err;
   EXPECT_EQ(bad.err, "octagon getevents: INVALID_ARGUMENT: allow_list[0] -- invalid binary_regex "
                      "'(x': missing ): (x\n");
@@ -127,5 +138,5 @@ TEST_F(CliE2E, UnreachableAgentAndBadRequestsFailWithOneLine) {
   EXPECT_EQ(agent->stop(), 0);
 }
 
-}  // namespace
-}  // namespace octagon::testing
+} // namespace
+} // namespace octagon::testing

@@ -12,8 +12,8 @@
 namespace octagon::testing {
 namespace {
 
-pid_t spawn_cli(const std::vector<std::string>& args, const std::string& in,
-                const std::string& out, const std::string& err) {
+pid_t spawn_cli(const std::vector<std::string>& args, const std::string& in, const std::string& out,
+                const std::string& err) {
   pid_t pid = fork();
   if (pid == 0) {
     int i = open(in.c_str(), O_RDONLY);
@@ -24,7 +24,8 @@ pid_t spawn_cli(const std::vector<std::string>& args, const std::string& in,
     dup2(e, 2);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(OCTAGON_BINARY));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : args)
+      argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     execv(OCTAGON_BINARY, argv.data());
     _exit(127);
@@ -36,7 +37,8 @@ int wait_or_kill(pid_t pid, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     int st;
-    if (waitpid(pid, &st, WNOHANG) == pid) return st;
+    if (waitpid(pid, &st, WNOHANG) == pid)
+      return st;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   kill(pid, SIGKILL);
@@ -44,7 +46,7 @@ int wait_or_kill(pid_t pid, std::chrono::milliseconds timeout) {
   return -1;
 }
 
-}  // namespace
+} // namespace
 
 CliResult run_cli(const std::string& dir, const std::vector<std::string>& args,
                   const std::string& stdin_path, std::chrono::seconds timeout) {
@@ -63,17 +65,24 @@ CliProcess::CliProcess(const std::string& dir, const std::string& name,
   pid_ = spawn_cli(args, "/dev/null", out_path_, err_path_);
 }
 
-CliProcess::~CliProcess() { stop(); }
+CliProcess::~CliProcess() {
+  stop();
+}
 
 int CliProcess::stop() {
-  if (pid_ <= 0) return -1;
+  if (pid_ <= 0)
+    return -1;
   kill(pid_, SIGTERM);
   int st = wait_or_kill(pid_, std::chrono::seconds(5));
   pid_ = -1;
   return st;
 }
 
-std::string CliProcess::out() const { return read_file(out_path_); }
-std::string CliProcess::err() const { return read_file(err_path_); }
+std::string CliProcess::out() const {
+  return read_file(out_path_);
+}
+std::string CliProcess::err() const {
+  return read_file(err_path_);
+}
 
-}  // namespace octagon::testing
+} // namespace octagon::testing

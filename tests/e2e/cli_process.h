@@ -10,7 +10,7 @@
 namespace octagon::testing {
 
 struct CliResult {
-  int status = -1;  // wait status; -1 when it had to be killed
+  int status = -1; // wait status; -1 when it had to be killed
   std::string out, err;
 };
 
@@ -21,16 +21,16 @@ CliResult run_cli(const std::string& dir, const std::vector<std::string>& args,
 
 // `octagon ARGS...` in the background (e.g. a getevents stream), stdin /dev/null.
 class CliProcess {
- public:
+public:
   CliProcess(const std::string& dir, const std::string& name, const std::vector<std::string>& args);
   ~CliProcess();
-  int stop();  // SIGTERM, wait; returns the wait status
+  int stop(); // SIGTERM, wait; returns the wait status
   std::string out() const;
   std::string err() const;
 
- private:
+private:
   std::string out_path_, err_path_;
   pid_t pid_ = -1;
 };
 
-}  // namespace octagon::testing
+} // namespace octagon::testing

@@ -117,8 +117,8 @@ TEST(EventFilter, PidSetFollowsDescendants) {
   r.add_allow_list()->add_pid_set(100);
   EventFilter f = make(r);
   EXPECT_TRUE(f.matches(exec(100, "/a", "")));
-  EXPECT_TRUE(f.matches(exec(101, "/b", "", 100)));   // child of 100
-  EXPECT_TRUE(f.matches(exec(102, "/c", "", 101)));   // grandchild, learned above
+  EXPECT_TRUE(f.matches(exec(101, "/b", "", 100))); // child of 100
+  EXPECT_TRUE(f.matches(exec(102, "/c", "", 101))); // grandchild, learned above
   EXPECT_FALSE(f.matches(exec(200, "/d", "", 1)));
 }
 
@@ -171,5 +171,5 @@ TEST(EventFilter, UnsupportedFieldsAreUnimplementedNamingTheField) {
   }
 }
 
-}  // namespace
-}  // namespace octagon::api
+} // namespace
+} // namespace octagon::api

@@ -16,7 +16,9 @@ EventPtr event(const std::string& binary) {
   return e;
 }
 
-EventFilter no_filter() { return std::move(*EventFilter::create(tetragon::GetEventsRequest{})); }
+EventFilter no_filter() {
+  return std::move(*EventFilter::create(tetragon::GetEventsRequest{}));
+}
 
 TEST(EventHub, NoClientsNoWork) {
   EventHub hub(4);
@@ -34,7 +36,7 @@ TEST(EventHub, StalledClientDropsOnlyItsOwnEvents) {
   int got = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 100; i++) {
-    hub.publish(event("/bin/x"));  // never blocks, whatever `stalled` does
+    hub.publish(event("/bin/x")); // never blocks, whatever `stalled` does
     if (auto e = live->pop(0)) {
       ++got;
       live->mark_sent();
@@ -49,7 +51,7 @@ TEST(EventHub, StalledClientDropsOnlyItsOwnEvents) {
   EXPECT_EQ(live->stats().sent, 100u);
   EXPECT_EQ(hub.total_dropped(), 96u);
   hub.unsubscribe(stalled);
-  EXPECT_EQ(hub.total_dropped(), 96u);  // kept after the client is gone
+  EXPECT_EQ(hub.total_dropped(), 96u); // kept after the client is gone
   ASSERT_EQ(hub.client_stats().size(), 1u);
   EXPECT_EQ(hub.client_stats()[0].peer, "live");
 }
@@ -59,7 +61,8 @@ TEST(EventHub, FilteredEventsDoNotUseQueueSpace) {
   tetragon::GetEventsRequest r;
   r.add_allow_list()->add_binary_regex("wanted");
   auto c = hub.subscribe("f", std::move(*EventFilter::create(r)));
-  for (int i = 0; i < 10; i++) hub.publish(event("/bin/other"));
+  for (int i = 0; i < 10; i++)
+    hub.publish(event("/bin/other"));
   hub.publish(event("/bin/wanted"));
   auto e = c->pop(0);
   ASSERT_TRUE(e);
@@ -80,5 +83,5 @@ TEST(EventHub, CloseWakesConsumersAndRefusesNewClients) {
   EXPECT_EQ(hub.subscribe("b", no_filter()), nullptr);
 }
 
-}  // namespace
-}  // namespace octagon::api
+} // namespace
+} // namespace octagon::api

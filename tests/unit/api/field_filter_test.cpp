@@ -32,8 +32,10 @@ google::protobuf::RepeatedPtrField<tetragon::FieldFilter> filters(
   for (const auto& [action, paths] : list) {
     auto* f = out.Add();
     f->set_action(action);
-    for (const auto& p : paths) f->mutable_fields()->add_paths(p);
-    for (auto t : events) f->add_event_set(t);
+    for (const auto& p : paths)
+      f->mutable_fields()->add_paths(p);
+    for (auto t : events)
+      f->add_event_set(t);
   }
   return out;
 }
@@ -47,15 +49,15 @@ TEST(FieldFilters, IncludeKeepsOnlyTheListedFields) {
   EXPECT_EQ(p.binary(), "/bin/ls");
   EXPECT_FALSE(p.has_pid());
   EXPECT_EQ(p.arguments(), "");
-  EXPECT_EQ(e.process_exec().parent().binary(), "/bin/sh");  // whole parent kept
+  EXPECT_EQ(e.process_exec().parent().binary(), "/bin/sh"); // whole parent kept
   EXPECT_EQ(e.process_exec().parent().pid().value(), 1u);
   EXPECT_EQ(e.process_exec().ancestors_size(), 0);
-  EXPECT_EQ(e.node_name(), "n");  // top-level fields untouched
+  EXPECT_EQ(e.node_name(), "n"); // top-level fields untouched
 }
 
 TEST(FieldFilters, ExcludeWinsOverInclude) {
-  auto ff = FieldFilters::create(filters(
-      {{tetragon::INCLUDE, {"process"}}, {tetragon::EXCLUDE, {"process.arguments"}}}));
+  auto ff = FieldFilters::create(
+      filters({{tetragon::INCLUDE, {"process"}}, {tetragon::EXCLUDE, {"process.arguments"}}}));
   ASSERT_TRUE(ff.has_value());
   GetEventsResponse e = exec_event();
   ff->apply(e);
@@ -75,12 +77,12 @@ TEST(FieldFilters, ExcludeInsideRepeatedMessages) {
 }
 
 TEST(FieldFilters, EventSetAndInvert) {
-  auto only_exit = FieldFilters::create(
-      filters({{tetragon::EXCLUDE, {"process"}}}, {tetragon::PROCESS_EXIT}));
+  auto only_exit =
+      FieldFilters::create(filters({{tetragon::EXCLUDE, {"process"}}}, {tetragon::PROCESS_EXIT}));
   ASSERT_TRUE(only_exit.has_value());
   GetEventsResponse e = exec_event();
   only_exit->apply(e);
-  EXPECT_TRUE(e.process_exec().has_process());  // exec is not in the set
+  EXPECT_TRUE(e.process_exec().has_process()); // exec is not in the set
   auto f = filters({{tetragon::EXCLUDE, {"process"}}}, {tetragon::PROCESS_EXIT});
   f[0].mutable_invert_event_set()->set_value(true);
   auto inverted = FieldFilters::create(f);
@@ -93,12 +95,11 @@ TEST(FieldFilters, UnknownPathsAndTypesAreInvalidArgument) {
   auto bad = FieldFilters::create(filters({{tetragon::INCLUDE, {"process.nope"}}}));
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().code(), EINVAL);
-  EXPECT_NE(bad.error().message().find("field_filters[0]: field 'process.nope'"),
-            std::string::npos)
+  EXPECT_NE(bad.error().message().find("field_filters[0]: field 'process.nope'"), std::string::npos)
       << bad.error().message();
   // function_name exists in process_kprobe only.
-  EXPECT_FALSE(FieldFilters::create(filters({{tetragon::INCLUDE, {"function_name"}}},
-                                            {tetragon::PROCESS_EXEC}))
+  EXPECT_FALSE(FieldFilters::create(
+                   filters({{tetragon::INCLUDE, {"function_name"}}}, {tetragon::PROCESS_EXEC}))
                    .has_value());
   EXPECT_TRUE(FieldFilters::create(filters({{tetragon::INCLUDE, {"function_name"}}})).has_value());
   auto f = filters({{tetragon::INCLUDE, {"process"}}}, {});
@@ -106,5 +107,5 @@ TEST(FieldFilters, UnknownPathsAndTypesAreInvalidArgument) {
   EXPECT_FALSE(FieldFilters::create(f).has_value());
 }
 
-}  // namespace
-}  // namespace octagon::api
+} // namespace
+} // namespace octagon::api

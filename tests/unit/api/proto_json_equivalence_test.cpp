@@ -27,8 +27,8 @@ events::Process rich_process() {
   events::Process p = fx::doc_curl();
   p.creds = {1000, 1001, 0, 1002, 3, 4, 5, 6};
   p.cap = {(1ull << 21) | (1ull << 1) | 1, 1ull << 21, 0};
-  p.ns = {4026531838, 4026531839, 4026531841, 4026531836, 4026531836, 4026531840, 0, 0,
-          4026531835, 4026531837};
+  p.ns = {4026531838, 4026531839, 4026531841, 4026531836, 4026531836,
+          4026531840, 0,          0,          4026531835, 4026531837};
   p.refcnt = 2;
   p.binary_properties.has_setuid = true;
   p.binary_properties.setuid = 0;
@@ -46,7 +46,7 @@ std::vector<events::Argument> all_arguments() {
   using K = events::Argument::Kind;
   std::vector<events::Argument> v(14);
   v[0].kind = K::kInt, v[0].i = -5, v[0].label = "fd";
-  v[1].kind = K::kUint, v[1].u = 0;  // zero member of a oneof: still printed
+  v[1].kind = K::kUint, v[1].u = 0; // zero member of a oneof: still printed
   v[2].kind = K::kLong, v[2].i = -8;
   v[3].kind = K::kSize, v[3].u = 18446744073709551615ull;
   v[4].kind = K::kString, v[4].s = "/etc/passwd\xfe";
@@ -63,7 +63,7 @@ std::vector<events::Argument> all_arguments() {
 }
 
 class Equivalence : public ::testing::TestWithParam<bool> {
- protected:
+protected:
   // param: all optional process blocks on (cap, ns, creds, refcnt) or off.
   events::RenderOptions options() const {
     const bool on = GetParam();
@@ -75,11 +75,10 @@ class Equivalence : public ::testing::TestWithParam<bool> {
     grand_ = fx::doc_bash();
     grand_.binary = "/sbin/init";
     host_ = proc_.ns;
-    host_.net = 1;  // net is not the host's
+    host_.net = 1; // net is not the host's
   }
 
-  template <typename Event>
-  void expect_same(const Event& ev) {
+  template <typename Event> void expect_same(const Event& ev) {
     exporters::JsonEncoder enc(fx::kDocNode, options());
     enc.set_boot_to_wall_ns(fx::kDocBootToWall);
     enc.set_host_namespaces(host_);
@@ -99,7 +98,8 @@ class Equivalence : public ::testing::TestWithParam<bool> {
     const json a = json::parse(line), b = json::parse(pj);
     EXPECT_EQ(a, b) << "JsonEncoder: " << line << "protobuf:    " << pj;
 
-    if (!compact_check_) return;
+    if (!compact_check_)
+      return;
     // And back: the CLI's compact line from the message equals the agent's compact line.
     exporters::CompactEncoder c1(fx::kDocNode, true, false, GetParam());
     exporters::CompactEncoder c2(fx::kDocNode, true, false, GetParam());
@@ -132,7 +132,7 @@ TEST_P(Equivalence, ExitWithStatusAndSignal) {
   e.status = 0;
   e.signal = 9;
   expect_same(e);
-  e.signal = 40;  // real-time signal: "SIG40"
+  e.signal = 40; // real-time signal: "SIG40"
   expect_same(e);
 }
 
@@ -153,7 +153,7 @@ TEST_P(Equivalence, KprobeWithEveryArgumentKind) {
   expect_same(k);
   k.return_arg.reset();
   k.return_action = events::KprobeAction::kUnknown;
-  k.action = static_cast<events::KprobeAction>(99);  // unknown enum value: a number in both
+  k.action = static_cast<events::KprobeAction>(99); // unknown enum value: a number in both
   expect_same(k);
 }
 
@@ -212,10 +212,10 @@ TEST(EquivalenceDifference, InvalidUtf8BecomesReplacementCharacterInProto) {
   std::string wire;
   EXPECT_TRUE(msg.SerializeToString(&wire));
   tetragon::GetEventsResponse back;
-  EXPECT_TRUE(back.ParseFromString(wire));  // proto3 parsers reject invalid UTF-8 strings
+  EXPECT_TRUE(back.ParseFromString(wire)); // proto3 parsers reject invalid UTF-8 strings
 }
 
 INSTANTIATE_TEST_SUITE_P(RenderOptions, Equivalence, ::testing::Bool());
 
-}  // namespace
-}  // namespace octagon::api
+} // namespace
+} // namespace octagon::api

@@ -16,11 +16,29 @@ TEST(GetEventsArgs, DefaultsNeedNoFlags) {
 }
 
 TEST(GetEventsArgs, AllFlagsBuildOneAndFilter) {
-  auto o = parse_getevents_args({"-o", "compact", "--server-address=unix:///tmp/x.sock", "-e",
-                                 "process_exec,PROCESS_EXIT", "--process", "curl,wget", "--pod",
-                                 "web", "-n", "", "--policy-names", "a", "--timestamps",
-                                 "--color", "never", "--reconnect", "--reconnect-wait", "5",
-                                 "-f", "process.binary,parent", "-F", "process.pid"});
+  auto o = parse_getevents_args({"-o",
+                                 "compact",
+                                 "--server-address=unix:///tmp/x.sock",
+                                 "-e",
+                                 "process_exec,PROCESS_EXIT",
+                                 "--process",
+                                 "curl,wget",
+                                 "--pod",
+                                 "web",
+                                 "-n",
+                                 "",
+                                 "--policy-names",
+                                 "a",
+                                 "--timestamps",
+                                 "--color",
+                                 "never",
+                                 "--reconnect",
+                                 "--reconnect-wait",
+                                 "5",
+                                 "-f",
+                                 "process.binary,parent",
+                                 "-F",
+                                 "process.pid"});
   ASSERT_TRUE(o.has_value()) << o.error().message();
   EXPECT_TRUE(o->compact);
   EXPECT_EQ(o->server_address, "unix:///tmp/x.sock");
@@ -76,5 +94,5 @@ TEST(GetEventsArgs, Help) {
   EXPECT_NE(getevents_usage().find("--event-types"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace octagon::cli
+} // namespace
+} // namespace octagon::cli

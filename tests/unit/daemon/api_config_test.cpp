@@ -25,7 +25,7 @@ TEST(ApiConfig, DefaultIsTheRootOnlySocketAndEmptyDisables) {
 TEST(ApiStatus, PerClientDropsAreReported) {
   StatusSnapshot s;
   std::string off = render_status_json(s);
-  EXPECT_EQ(off.find("\"api\""), std::string::npos);  // API disabled: no block
+  EXPECT_EQ(off.find("\"api\""), std::string::npos); // API disabled: no block
   s.api_enabled = true;
   s.api_dropped = 12;
   s.api_clients.push_back({3, "unix:", 5, 4, 7, 2});
@@ -36,5 +36,5 @@ TEST(ApiStatus, PerClientDropsAreReported) {
       << on;
 }
 
-}  // namespace
-}  // namespace octagon::daemon
+} // namespace
+} // namespace octagon::daemon
