@@ -1,6 +1,10 @@
 // Events per second one gRPC GetEvents client receives from a running agent, with no loss.
 //
-//   grpc_rate ADDRESS [N=20000] [WORKERS=2] [PROGRAM=<dir of grpc_rate>/tiny_exit]
+//   grpc_rate ADDRESS [N=20000] [WORKERS=2] [PROGRAM=<dir of grpc_rate>/tiny_exit] [POLICY]
+//
+// With POLICY (a loaded TracingPolicy's name; see bench/policies/getppid.yaml), each worker
+// instead runs PROGRAM once with argument N/WORKERS (e.g. getppid_loop: one syscall, one policy
+// event each) and the client counts the N events of that policy.
 //
 // Subscribes (binary_regex on PROGRAM's name, exec and exit events), then WORKERS processes
 // fork+exec PROGRAM N times in total as fast as they can. Counts the events received until all
@@ -51,6 +55,8 @@ int main(int argc, char** argv) {
     prog = self.substr(0, self.rfind('/') + 1) + "tiny_exit";
   }
   const std::string name = prog.substr(prog.rfind('/') + 1);
+  const std::string policy = argc > 5 ? argv[5] : "";
+  const long expected = policy.empty() ? 2 * n : n;
 
   // Workers are forked before any gRPC state exists (gRPC's fork handlers would slow every
   // fork); they start spawning when the subscription is live (one byte on `go`).
@@ -65,7 +71,14 @@ int main(int argc, char** argv) {
       char c;
       if (read(go[0], &c, 1) != 1)
         _exit(1);
-      spawn_loop(prog.c_str(), n / workers + (w < n % workers ? 1 : 0));
+      const long share = n / workers + (w < n % workers ? 1 : 0);
+      if (policy.empty()) {
+        spawn_loop(prog.c_str(), share);
+      } else {
+        const std::string count = std::to_string(share);
+        execl(prog.c_str(), prog.c_str(), count.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+      }
       _exit(0);
     }
     kids.push_back(pid);
@@ -78,8 +91,12 @@ int main(int argc, char** argv) {
   tetragon::GetEventsRequest req;
   auto* f = req.add_allow_list();
   f->add_binary_regex("/" + name + "$");
-  f->add_event_set(tetragon::PROCESS_EXEC);
-  f->add_event_set(tetragon::PROCESS_EXIT);
+  if (policy.empty()) {
+    f->add_event_set(tetragon::PROCESS_EXEC);
+    f->add_event_set(tetragon::PROCESS_EXIT);
+  } else {
+    f->add_policy_names(policy);
+  }
   auto reader = stub->GetEvents(&ctx, req);
   reader->WaitForInitialMetadata();
 
@@ -105,7 +122,7 @@ int main(int argc, char** argv) {
 
   long seen = -1;
   auto idle_since = Clock::now();
-  while (received < 2 * n && Clock::now() - idle_since < std::chrono::seconds(3)) {
+  while (received < expected && Clock::now() - idle_since < std::chrono::seconds(3)) {
     if (received != seen) {
       seen = received;
       idle_since = Clock::now();
@@ -115,9 +132,9 @@ int main(int argc, char** argv) {
   ctx.TryCancel();
   rd.join();
   const double span = (last_ns - first_ns) / 1e9;
-  printf("spawned %ld, received %ld of %ld (loss %ld), %.0f events/s received, spawn rate %.0f "
-         "processes/s\n",
-         n, received.load(), 2 * n, 2 * n - received.load(), span > 0 ? received / span : 0.0,
-         n / spawn_s);
-  return received == 2 * n ? 0 : 1;
+  printf("%s %ld, received %ld of %ld (loss %ld), %.0f events/s received, %s rate %.0f/s\n",
+         policy.empty() ? "spawned" : "syscalls", n, received.load(), expected,
+         expected - received.load(), span > 0 ? received / span : 0.0,
+         policy.empty() ? "spawn" : "syscall", n / spawn_s);
+  return received == expected ? 0 : 1;
 }
