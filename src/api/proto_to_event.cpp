@@ -141,6 +141,9 @@ void argument_from_proto(const tetragon::KprobeArgument& in, Argument& out) {
     out.kind = Argument::Kind::kError;
     out.s = in.error_arg().message();
     break;
+  case tetragon::KprobeArgument::kProcessCredentialsArg:
+  case tetragon::KprobeArgument::kSockaddrunArg:
+    // No event-model kind in this branch yet (main has them: map them at merge).
   case tetragon::KprobeArgument::ARG_NOT_SET:
     out.kind = Argument::Kind::kError; // an argument kind this build does not know
     out.s = "unknown argument";
