@@ -9,6 +9,7 @@ PKGS=(
   libyaml-cpp-dev nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   systemtap-sdt-dev
+  protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc libre2-dev
 )
 
 missing=()

@@ -1,5 +1,8 @@
 #include <octagon/cli/main.h>
 
+#include <octagon/cli/agent_commands.h>
+#include <octagon/cli/getevents.h>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -7,22 +10,23 @@
 
 #include <abi/process.h>
 #include <octagon/base/log.h>
+#include <octagon/base/version.h>
 #include <octagon/daemon/agent.h>
 #include <octagon/daemon/config.h>
 
 namespace octagon::cli {
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
-
 void print_usage(FILE* out) {
   fprintf(out,
           "Usage: octagon <command> [flags]\n\n"
           "Commands:\n"
-          "  agent     run the agent: watch process lifecycle and export events\n"
-          "  version   print the version\n"
-          "  help      print this help\n\n"
-          "Run 'octagon agent --help' for the agent's flags.\n");
+          "  agent      run the agent: watch process lifecycle and export events\n"
+          "  getevents  print events from the agent's gRPC API (or JSON events on stdin)\n"
+          "  status     print the agent's health\n"
+          "  version    print the version (--server: also the agent's)\n"
+          "  help       print this help\n\n"
+          "Run 'octagon <command> --help' for a command's flags.\n");
 }
 
 int run_agent(const std::vector<std::string>& args) {
@@ -65,10 +69,9 @@ int run(int argc, char** argv) {
   std::string cmd = argv[1];
   std::vector<std::string> rest(argv + 2, argv + argc);
   if (cmd == "agent") return run_agent(rest);
-  if (cmd == "version" || cmd == "--version") {
-    printf("octagon %s (abi %d)\n", kVersion, OCTAGON_ABI_VERSION);
-    return 0;
-  }
+  if (cmd == "getevents") return run_getevents(rest);
+  if (cmd == "status") return run_status(rest);
+  if (cmd == "version" || cmd == "--version") return run_version(rest);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     print_usage(stdout);
     return 0;

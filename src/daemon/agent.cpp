@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include <octagon/base/log.h>
+#include <octagon/base/version.h>
 #include <octagon/bpf/libbpf_log.h>
 #include <octagon/daemon/procfs_seed.h>
 #include <octagon/exporters/sinks/file_sink.h>
@@ -53,6 +54,7 @@ Agent::Agent(const AgentConfig& config) : config_(config), cache_(config.process
 Agent::~Agent() {
   reader_stop_ = true;
   if (reader_thread_.joinable()) reader_thread_.join();
+  stop_api();
   for (auto& e : exporters_) e->stop();
   policies_.reset();
 }
@@ -63,6 +65,8 @@ Result<void> Agent::open_exporters() {
   render.include_creds = config_.enable_process_cred;
   render.include_ns = config_.enable_process_ns;
   events::Namespaces host = host_namespaces(config_.procfs);
+  render_ = render;
+  host_ns_ = host;
   pipeline::ExportWorkerOptions wopts;
   wopts.queue_bytes = config_.rb_queue_size;
   // Write in batches: wake the writer at 64 KiB queued, else flush every 50 ms.
@@ -129,6 +133,8 @@ Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config, bpf::Fea
     agent->processor_->set_user_actions(agent->user_actions_.get());
   }
   for (auto& e : agent->exporters_) agent->processor_->add_sink(e.get());
+  if (auto r = agent->start_api(agent->render_, agent->host_ns_); !r)
+    return make_error(r.error().wrap("start the gRPC API"));
   agent->processor_->set_hook_registry(&agent->hooks_);
   if (auto r = agent->load_policies(); !r) return make_error(r.error());
   OCTAGON_ASSIGN_OR_RETURN(SeedResult seeded,
@@ -162,6 +168,24 @@ Result<void> Agent::load_policies() {
     OCTAGON_LOG_INFO("loaded %zu policies from %s", names.size(), config_.tracing_policy_dir.c_str());
   }
   return ok();
+}
+
+Result<void> Agent::start_api(const events::RenderOptions& render, const events::Namespaces& host) {
+  if (config_.server_address.empty()) return ok();
+  hub_ = std::make_unique<api::EventHub>(config_.server_client_queue_size);
+  api::EventToProto converter(config_.node_name, render);
+  converter.set_host_namespaces(host);
+  api_sink_ = std::make_unique<ApiSink>(std::move(converter), *hub_, clock_);
+  processor_->add_sink(api_sink_.get());
+  OCTAGON_ASSIGN_OR_RETURN(api_server_,
+                           api::ApiServer::create(config_.server_address, *hub_, kOctagonVersion));
+  return ok();
+}
+
+void Agent::stop_api() {
+  if (hub_) hub_->close();  // GetEvents loops return
+  if (api_server_) api_server_->stop();
+  api_server_.reset();
 }
 
 void Agent::reader_loop() {
@@ -199,6 +223,7 @@ Result<void> Agent::run(const std::atomic<bool>* stop) {
   reader_stop_ = true;
   reader_thread_.join();
   for (auto& e : exporters_) e->stop();
+  stop_api();
   print_status();
   return ok();
 }
@@ -227,6 +252,11 @@ StatusSnapshot Agent::status() const {
   s.stack_user_unmapped = st.stack_user_unmapped.load();
   s.stack_maps_errors = st.stack_maps_errors.load();
   s.stack_user_no_symbol = st.stack_user_no_symbol.load();
+  if (hub_) {
+    s.api_enabled = true;
+    s.api_clients = hub_->client_stats();
+    s.api_dropped = hub_->total_dropped();
+  }
   return s;
 }
 

@@ -8,10 +8,13 @@
 #include <thread>
 #include <vector>
 
+#include <octagon/api/event_hub.h>
+#include <octagon/api/server.h>
 #include <octagon/base/boot_clock.h>
 #include <octagon/base/result.h>
 #include <octagon/bpf/feature_probe.h>
 #include <octagon/bpf/ring_buffer_reader.h>
+#include <octagon/daemon/api_sink.h>
 #include <octagon/daemon/config.h>
 #include <octagon/daemon/encoding_exporter.h>
 #include <octagon/daemon/event_processor.h>
@@ -42,6 +45,8 @@ class Agent {
   explicit Agent(const AgentConfig& config);
   Result<void> open_exporters();
   Result<void> load_policies();
+  Result<void> start_api(const events::RenderOptions& render, const events::Namespaces& host);
+  void stop_api();
   void reader_loop();
   void print_status() const;
 
@@ -50,6 +55,11 @@ class Agent {
   uint64_t started_ns_ = 0;
   events::ProcessCache cache_;
   std::vector<std::unique_ptr<EncodingExporter>> exporters_;
+  events::RenderOptions render_;
+  events::Namespaces host_ns_;
+  std::unique_ptr<api::EventHub> hub_;        // gRPC GetEvents clients (null: API disabled)
+  std::unique_ptr<ApiSink> api_sink_;
+  std::unique_ptr<api::ApiServer> api_server_;
   HookRegistry hooks_;
   std::unique_ptr<UserActionRunner> user_actions_;  // used by processor_: destroyed after it
   std::unique_ptr<EventProcessor> processor_;

@@ -167,6 +167,14 @@ constexpr OptionSpec kOptions[] = {
      "Show the real addresses in stack trace entries (kernelStackTrace, userStackTrace); they "
      "are left out by default, as they reveal the kernel's and processes' memory layout",
      set_bool<&C::expose_stack_addresses>, false},
+    {"server-address", T::kString, "unix:///var/run/octagon/octagon.sock",
+     "gRPC API address (Tetragon's FineGuidanceSensors): unix:///path (socket mode 0600, new "
+     "directory 0700) or host:port; empty disables the API",
+     set_string<&C::server_address>, false},
+    {"server-client-queue-size", T::kUint, "10000",
+     "Events queued per gRPC GetEvents client; when full, that client's events are dropped and "
+     "counted (other clients and the agent are not slowed)",
+     set_uint<&C::server_client_queue_size, 1, 16 * kMiB>, false},
     {"procfs", T::kString, "/proc", "Location of procfs (e.g. the host's /proc in a container)",
      set_string<&C::procfs>, false},
     {"stats-interval", T::kDuration, "0",

@@ -52,6 +52,10 @@ struct AgentConfig {
   std::string tracing_policy_dir;  // every *.yaml / *.yml in it (and one level of subdirectories)
   bool expose_stack_addresses = false;  // real addresses in stack trace entries
 
+  // gRPC API (src/api): Tetragon's --server-address; empty disables the server.
+  std::string server_address = "unix:///var/run/octagon/octagon.sock";
+  uint32_t server_client_queue_size = 10000;  // events queued per GetEvents client
+
   // Runtime.
   std::string procfs = "/proc";
   uint32_t stats_interval_seconds = 0;  // 0: no periodic status report

@@ -164,6 +164,23 @@ std::string render_status_json(const StatusSnapshot& s) {
   }
   ex += ']';
   render_policies(s, top);
+
+  if (s.api_enabled) {
+    ObjectWriter api(top.raw("api"));
+    api.field("dropped", s.api_dropped);
+    std::string& cl = api.raw("clients");
+    cl += '[';
+    for (size_t i = 0; i < s.api_clients.size(); i++) {
+      if (i) cl += ',';
+      const auto& c = s.api_clients[i];
+      ObjectWriter w(cl);
+      w.field("id", c.id).field("peer", c.peer).field("queued", c.queued).field("sent", c.sent);
+      w.field("dropped", c.dropped).field("filtered", c.filtered);
+      w.close();
+    }
+    cl += ']';
+    api.close();
+  }
   top.close();
   out += '}';
   return out;

@@ -8,6 +8,7 @@
 
 #include <octagon/daemon/policy_manager.h>
 #include <octagon/daemon/user_actions.h>
+#include <octagon/api/event_hub.h>
 #include <octagon/pipeline/export_worker.h>
 #include <octagon/sensors/process/process_sensor.h>
 
@@ -38,6 +39,10 @@ struct StatusSnapshot {
   uint64_t user_actions_not_run = 0, policy_nopost = 0;
   uint64_t stack_kernel_unresolved = 0, stack_user_unmapped = 0, stack_maps_errors = 0,
            stack_user_no_symbol = 0;
+  // gRPC GetEvents clients: per-client queue counters; api_dropped also counts clients gone.
+  bool api_enabled = false;
+  std::vector<api::ClientStats> api_clients;
+  uint64_t api_dropped = 0;
 
   // Events the kernel could not deliver (ring buffer full, no scratch space).
   uint64_t kernel_lost() const;

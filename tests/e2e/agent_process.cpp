@@ -24,7 +24,15 @@ AgentProcess::AgentProcess(const std::string& dir, const std::vector<std::string
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(OCTAGON_BINARY));
     argv.push_back(const_cast<char*>("agent"));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    bool has_server_address = false;
+    for (const auto& a : args) {
+      argv.push_back(const_cast<char*>(a.c_str()));
+      if (a.rfind("--server-address", 0) == 0) has_server_address = true;
+    }
+    // Each test agent gets its own gRPC socket unless the test chooses one, so test agents never
+    // compete for the default socket (nor with an agent running on the machine).
+    std::string flag = "--server-address=unix://" + dir + "/api.sock";
+    if (!has_server_address) argv.push_back(const_cast<char*>(flag.c_str()));
     argv.push_back(nullptr);
     execv(OCTAGON_BINARY, argv.data());
     _exit(127);

@@ -11,7 +11,8 @@ namespace octagon::testing {
 
 class AgentProcess {
  public:
-  // Starts `octagon agent ARGS...` with stdout and stderr captured into files in `dir`.
+  // Starts `octagon agent ARGS...` with stdout and stderr captured into files in `dir`. Without
+  // a --server-address in ARGS, the gRPC API listens on unix://DIR/api.sock.
   AgentProcess(const std::string& dir, const std::vector<std::string>& args);
   ~AgentProcess();
 

@@ -294,4 +294,37 @@ void append_terminal_safe(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+bool to_valid_utf8(std::string_view s, std::string& out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+  uint32_t cp = 0;
+  for (; i < n; ++i) { // fast scan: stop at the first invalid byte
+    if (p[i] < 0x80)
+      continue;
+    const size_t len = decode_utf8(p + i, n - i, cp);
+    if (len == 0)
+      break;
+    i += len - 1;
+  }
+  if (i == n)
+    return false;
+  out.assign(s.data(), i);
+  while (i < n) {
+    if (p[i] < 0x80) {
+      out.push_back(static_cast<char>(p[i++]));
+      continue;
+    }
+    const size_t len = decode_utf8(p + i, n - i, cp);
+    if (len == 0) {
+      out.append(kReplacement, 3);
+      ++i;
+    } else {
+      out.append(s.data() + i, len);
+      i += len;
+    }
+  }
+  return true;
+}
+
 } // namespace octagon::exporters

@@ -30,6 +30,12 @@ void append_json_string(std::string& out, std::string_view s);
 // 14 categories Cc Cf Co Cs Z*); unassigned code points pass unquoted, where Go would quote.
 void append_terminal_safe(std::string& out, std::string_view s);
 
+// `s` with each byte that does not start a well-formed UTF-8 sequence replaced by U+FFFD, the
+// same rule as append_json_string (protobuf `string` fields must hold valid UTF-8, and the gRPC
+// messages must equal the JSON export). Returns false and leaves `out` untouched when `s` is
+// already valid (the common case: no copy).
+bool to_valid_utf8(std::string_view s, std::string& out);
+
 // True when a (valid) code point is printable in the sense used by append_terminal_safe.
 bool is_printable_rune(uint32_t cp);
 
