@@ -1,5 +1,7 @@
 #include <octagon/api/server.h>
 
+#include <octagon/api/policy_rpc.h>
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -29,8 +31,8 @@ grpc::Status to_status(const Error& e) {
 
 class FineGuidanceService final : public tetragon::FineGuidanceSensors::Service {
 public:
-  FineGuidanceService(EventHub& hub, std::string version)
-      : hub_(hub), version_(std::move(version)) {}
+  FineGuidanceService(EventHub& hub, std::string version, PolicyControl* policies)
+      : hub_(hub), version_(std::move(version)), policies_(policies) {}
 
   grpc::Status GetEvents(grpc::ServerContext* ctx, const tetragon::GetEventsRequest* req,
                          grpc::ServerWriter<tetragon::GetEventsResponse>* writer) override {
@@ -89,9 +91,27 @@ public:
     return grpc::Status::OK;
   }
 
+  grpc::Status AddTracingPolicy(grpc::ServerContext*, const tetragon::AddTracingPolicyRequest* req,
+                                tetragon::AddTracingPolicyResponse*) override {
+    return add_policy(policies_, *req);
+  }
+  grpc::Status DeleteTracingPolicy(grpc::ServerContext*, const tetragon::DeleteTracingPolicyRequest* req,
+                                   tetragon::DeleteTracingPolicyResponse*) override {
+    return delete_policy(policies_, *req);
+  }
+  grpc::Status ListTracingPolicies(grpc::ServerContext*, const tetragon::ListTracingPoliciesRequest*,
+                                   tetragon::ListTracingPoliciesResponse* resp) override {
+    return list_policies(policies_, *resp);
+  }
+  grpc::Status ConfigureTracingPolicy(grpc::ServerContext*, const tetragon::ConfigureTracingPolicyRequest* req,
+                                      tetragon::ConfigureTracingPolicyResponse*) override {
+    return configure_policy(policies_, *req);
+  }
+
 private:
   EventHub& hub_;
   std::string version_;
+  PolicyControl* policies_;
 };
 
 std::string unix_socket_path(const std::string& address) {
@@ -148,13 +168,13 @@ Result<void> prepare_socket_path(const std::string& path) {
 } // namespace
 
 Result<std::unique_ptr<ApiServer>> ApiServer::create(const std::string& address, EventHub& hub,
-                                                     std::string version) {
+                                                     std::string version, PolicyControl* policies) {
   std::unique_ptr<ApiServer> s(new ApiServer());
   s->address_ = address;
   s->socket_path_ = unix_socket_path(address);
   if (!s->socket_path_.empty())
     OCTAGON_TRY(prepare_socket_path(s->socket_path_));
-  s->service_ = std::make_unique<FineGuidanceService>(hub, std::move(version));
+  s->service_ = std::make_unique<FineGuidanceService>(hub, std::move(version), policies);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);

@@ -1,7 +1,7 @@
 // ApiServer: Tetragon's FineGuidanceSensors gRPC service (proto/tetragon/sensors.proto) on
-// --server-address. Serves GetEvents (from an EventHub), GetHealth, GetVersion and GetInfo
-// (version and name only); every other method answers UNIMPLEMENTED (the policy methods are
-// wired by the daemon later).
+// --server-address. Serves GetEvents (from an EventHub), GetHealth, GetVersion, GetInfo
+// (version and name only) and the policy methods (Add/Delete/List/ConfigureTracingPolicy)
+// over a PolicyControl; other methods answer UNIMPLEMENTED.
 //
 // A unix:// address is made root-only: a missing parent directory is created with mode 0700
 // and the socket is chmod'ed to 0600 right after bind (an existing directory is left as is:
@@ -13,6 +13,7 @@
 #include <string>
 
 #include <octagon/api/event_hub.h>
+#include <octagon/api/policy_control.h>
 #include <octagon/base/result.h>
 
 namespace grpc {
@@ -27,8 +28,11 @@ class FineGuidanceService;
 
 class ApiServer {
 public:
+  // `policies` may be null (no policy engine: the policy methods answer UNAVAILABLE); it must
+  // outlive the server.
   static Result<std::unique_ptr<ApiServer>> create(const std::string& address, EventHub& hub,
-                                                   std::string version);
+                                                   std::string version,
+                                                   PolicyControl* policies = nullptr);
   ~ApiServer();
   // Ends all streams (the hub must be closed first so GetEvents loops return) and waits.
   void stop();

@@ -177,8 +177,9 @@ Result<void> Agent::start_api(const events::RenderOptions& render, const events:
   converter.set_host_namespaces(host);
   api_sink_ = std::make_unique<ApiSink>(std::move(converter), *hub_, clock_);
   processor_->add_sink(api_sink_.get());
-  OCTAGON_ASSIGN_OR_RETURN(api_server_,
-                           api::ApiServer::create(config_.server_address, *hub_, kOctagonVersion));
+  policy_control_ = std::make_unique<ManagerPolicyControl>(policies_);
+  OCTAGON_ASSIGN_OR_RETURN(api_server_, api::ApiServer::create(config_.server_address, *hub_, kOctagonVersion,
+                                                               policy_control_.get()));
   return ok();
 }
 

@@ -19,6 +19,7 @@
 #include <octagon/daemon/encoding_exporter.h>
 #include <octagon/daemon/event_processor.h>
 #include <octagon/daemon/hook_registry.h>
+#include <octagon/daemon/policy_control.h>
 #include <octagon/daemon/policy_manager.h>
 #include <octagon/daemon/status.h>
 #include <octagon/events/process_cache.h>
@@ -59,6 +60,7 @@ class Agent {
   events::Namespaces host_ns_;
   std::unique_ptr<api::EventHub> hub_;        // gRPC GetEvents clients (null: API disabled)
   std::unique_ptr<ApiSink> api_sink_;
+  std::unique_ptr<ManagerPolicyControl> policy_control_;  // the API's policy methods
   std::unique_ptr<api::ApiServer> api_server_;
   HookRegistry hooks_;
   std::unique_ptr<UserActionRunner> user_actions_;  // used by processor_: destroyed after it
