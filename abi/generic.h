@@ -113,6 +113,10 @@ struct oct_gen_filter {
 	char svals[OCT_GEN_MAX_VALUES][OCT_GEN_STR_MAX];
 };
 #define OCT_GEN_RET_ARG 0xff
+/* oct_gen_filter.is_string beyond 0/1: string filters on a path argument, compared with its
+ * components joined root first, as user space shows it. */
+#define OCT_GEN_STR_PATH 2	/* OCT_GA_FD: the capture is the components */
+#define OCT_GEN_STR_FILE 3	/* OCT_GA_FILE/PATH/DENTRY/BINPRM: oct_gen_file_hdr, then them */
 
 enum oct_gen_action {
 	OCT_ACT_POST = 1,

@@ -96,12 +96,22 @@ Result<void> compile_set(const TracingPolicy& p, const ArgFilter& f, uint32_t se
 }
 
 Result<void> compile_filter(const TracingPolicy& p, const ArgFilter& f, uint8_t arg, bool is_string,
-                            bool is_fd, KernelFacts& kernel, uint32_t set, oct_gen_filter& out,
+                            bool is_fd, uint8_t path_str, KernelFacts& kernel, uint32_t set, oct_gen_filter& out,
                             std::vector<oct_gen_inmap_key>& inmap) {
   OCTAGON_ASSIGN_OR_RETURN(uint8_t op, kernel_op(p, f, is_string));
   out.arg = arg;
   out.op = op;
   out.is_string = is_string;
+  // Path arguments (fd, file, path...): string operators compare the path, joined root first
+  // in the kernel as the event shows it (lib/filter/path_match.bpf.h).
+  if (is_fd && path_str && op != OCT_OP_FILETYPE && op != OCT_OP_NOTFILETYPE) {
+    if (op == OCT_OP_SUBSTRING || !is_string_op(op))
+      return make_error(policy_error(p, field_pos(f.pos, "operator"),
+                                     std::string(enum_name(f.op)) + " does not apply to path arguments",
+                                     "use Equal, NotEqual, Prefix, NotPrefix, Postfix or NotPostfix"));
+    is_string = true;
+    out.is_string = path_str;
+  }
   if (op == OCT_OP_INMAP || op == OCT_OP_NOTINMAP) {
     if (is_string)
       return make_error(policy_error(p, field_pos(f.pos, "operator"), "InMap on strings is not supported yet"));
@@ -138,9 +148,6 @@ Result<void> compile_filter(const TracingPolicy& p, const ArgFilter& f, uint8_t 
   if (is_string && !is_string_op(op))
     return make_error(policy_error(p, field_pos(f.pos, "operator"),
                                    std::string(enum_name(f.op)) + " compares numbers, but this argument is a string"));
-  if (is_fd && is_string)
-    return make_error(policy_error(p, f.pos, "matching fd paths in the kernel is not supported yet",
-                                   "match on the path argument of the syscall (type string) instead"));
   if (f.values.empty() || f.values.size() > OCT_GEN_MAX_VALUES)
     return make_error(policy_error(p, field_pos(f.pos, "values"),
                                    "needs 1 to " + std::to_string(OCT_GEN_MAX_VALUES) + " values, has " +
@@ -206,14 +213,15 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
       uint32_t t = f.targets[0];
       if (t >= slots.size()) return make_error(policy_error(p, f.pos, "no such argument"));
       uint32_t set = uint32_t(si * OCT_GEN_MAX_FILTERS + out.nfilters);
-      OCTAGON_TRY(compile_filter(p, f, uint8_t(t), slots[t].is_string, slots[t].is_fd, kernel, set,
+      uint8_t path_str = slots[t].kind == OCT_GA_FD ? OCT_GEN_STR_PATH : OCT_GEN_STR_FILE;
+      OCTAGON_TRY(compile_filter(p, f, uint8_t(t), slots[t].is_string, slots[t].is_fd, path_str, kernel, set,
                                  out.filters[out.nfilters++], inmap));
     }
     for (const ArgFilter& f : s.match_return_args) {
       if (!has_return)
         return make_error(policy_error(p, f.pos, "matchReturnArgs needs return: true and a returnArg"));
       uint32_t set = uint32_t(si * OCT_GEN_MAX_FILTERS + out.nfilters);
-      OCTAGON_TRY(compile_filter(p, f, OCT_GEN_RET_ARG, false, false, kernel, set,
+      OCTAGON_TRY(compile_filter(p, f, OCT_GEN_RET_ARG, false, false, 0, kernel, set,
                                  out.filters[out.nfilters++], inmap));
     }
     OCTAGON_TRY(compile_actions(p, s, out, render));

@@ -187,6 +187,29 @@ spec:
   EXPECT_EQ(std::string(ss.svals[0], ss.slen[0]), "passwd");
 }
 
+TEST(CompileSelectors, FdPathStringFilters) {
+  auto c = compile(R"(apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata: {name: p}
+spec:
+  kprobes:
+  - call: sys_fsync
+    args: [{index: 0, type: fd}]
+    selectors:
+    - matchArgs: [{index: 0, operator: Prefix, values: [/etc/, /var/]}]
+    - matchArgs: [{index: 0, operator: NotPostfix, values: [.log]}]
+)");
+  ASSERT_OK(c);
+  const oct_gen_filter& pf = c->hooks[0].enter.config.selectors[0].filters[0];
+  EXPECT_EQ(pf.op, OCT_OP_PREFIX);
+  EXPECT_EQ(pf.is_string, OCT_GEN_STR_PATH);
+  ASSERT_EQ(pf.nvals, 2);
+  EXPECT_EQ(std::string(pf.svals[1], pf.slen[1]), "/var/");
+  const oct_gen_filter& nf = c->hooks[0].enter.config.selectors[1].filters[0];
+  EXPECT_EQ(nf.op, OCT_OP_NOTPOSTFIX);
+  EXPECT_EQ(nf.is_string, OCT_GEN_STR_PATH);
+}
+
 TEST(CompileSelectors, Refusals) {
   std::string long_path = "/" + std::string(300, 'a');
   EXPECT_ERR(compile(openat("    - matchBinaries: [{operator: In, values: [\"" + long_path + "\"]}]\n")),
