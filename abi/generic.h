@@ -243,6 +243,15 @@ struct oct_gen_config {
 	__u8 ret_kind;	/* OCT_MODE_EXIT: OCT_GA_STR_USER captures the string the return value points to */
 	__u8 pad2[3];
 	struct oct_gen_resolve resolve[OCT_GEN_MAX_ARGS];
+	__u8 arg_source[OCT_GEN_MAX_ARGS]; /* enum oct_gen_arg_source: where the slot starts */
+	__u8 pad3[3];
+};
+
+/* Where an argument's slot value comes from before its `resolve:` steps. Tetragon's data[]
+ * entries with `source: current_task` start from the current task_struct. */
+enum oct_gen_arg_source {
+	OCT_GEN_SRC_CONTEXT = 0,	/* the program's context at oct_gen_arg.offset */
+	OCT_GEN_SRC_TASK = 1,		/* the current task (struct task_struct *) */
 };
 
 /* Where in a syscall a hook instance runs. Syscall hooks that read user memory run as a pair:

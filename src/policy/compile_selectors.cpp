@@ -200,18 +200,23 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
       return make_error(policy_error(p, field_pos(s.pos, field),
                                      std::string(field) + " is not supported by Octagon yet"));
     };
-    OCTAGON_TRY(unsupported(!s.match_data.empty(), "matchData"));
     OCTAGON_TRY(unsupported(!s.match_workloads.empty(), "matchWorkloads"));
     OCTAGON_TRY(unsupported(!s.match_return_actions.empty(), "matchReturnActions"));
     OCTAGON_TRY(compile_process_filters(p, s, si, kernel, cfg, binaries));
-    size_t nf = s.match_args.size() + s.match_return_args.size();
+    size_t nf = s.match_args.size() + s.match_data.size() + s.match_return_args.size();
     if (nf > OCT_GEN_MAX_FILTERS)
-      return make_error(policy_error(p, s.pos, "at most 5 matchArgs and matchReturnArgs per selector"));
-    for (const ArgFilter& f : s.match_args) {
+      return make_error(policy_error(p, s.pos, "at most 5 matchArgs, matchData and matchReturnArgs per selector"));
+    // matchData targets are positions in data[], whose slots follow the hook's args.
+    std::vector<std::pair<const ArgFilter*, size_t>> arg_filters;
+    for (const ArgFilter& f : s.match_args) arg_filters.push_back({&f, 0});
+    for (const ArgFilter& f : s.match_data) arg_filters.push_back({&f, hook.args.size()});
+    for (const auto& [fp, base] : arg_filters) {
+      const ArgFilter& f = *fp;
       if (f.targets.size() != 1)
         return make_error(policy_error(p, f.pos, "a filter on several args is not supported yet"));
-      uint32_t t = f.targets[0];
-      if (t >= slots.size()) return make_error(policy_error(p, f.pos, "no such argument"));
+      uint32_t t = uint32_t(base + f.targets[0]);
+      if (t >= slots.size())
+        return make_error(policy_error(p, f.pos, base ? "no such data entry on this hook" : "no such argument"));
       uint32_t set = uint32_t(si * OCT_GEN_MAX_FILTERS + out.nfilters);
       uint8_t path_str = slots[t].kind == OCT_GA_FD ? OCT_GEN_STR_PATH : OCT_GEN_STR_FILE;
       OCTAGON_TRY(compile_filter(p, f, uint8_t(t), slots[t].is_string, slots[t].is_fd, path_str, kernel, set,
