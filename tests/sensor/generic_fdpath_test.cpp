@@ -48,5 +48,22 @@ TEST(GenericFdPath, PrefixPostfixAndEqualOnFdPathsInTheKernel) {
   rmdir(dir.c_str());
 }
 
+// File-like kernel objects (here the linux_binprm of a raw tracepoint: a header, then the
+// components) are joined the same way: Postfix /cat keeps the exec of cat only.
+TEST(GenericFdPath, PostfixOnALinuxBinprmOfARawTracepoint) {
+  OCTAGON_REQUIRE_SENSOR();
+  SelectorRig rig;
+  ASSERT_OK(rig.load("apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata: {name: binprm}\n"
+                     "spec:\n  tracepoints:\n  - subsystem: sched\n    event: sched_process_exec\n"
+                     "    raw: true\n    args: [{index: 2, type: linux_binprm}]\n"
+                     "    selectors:\n"
+                     "    - matchArgs: [{index: 0, operator: Postfix, values: [/bin/cat]}]\n"
+                     "    - matchArgs: [{index: 0, operator: NotPrefix, values: [/usr/, /bin/, /tmp/, /work/]}]\n"));
+  ChildRun cat = run_child({"/usr/bin/cat", "/dev/null"});
+  ChildRun tru = run_child({"/usr/bin/true"});
+  EXPECT_EQ(rig.per_selector(cat.pid), (std::vector<int>{1, 0, 0, 0, 0}));
+  EXPECT_TRUE(rig.of(tru.pid).empty());
+}
+
 }  // namespace
 }  // namespace octagon::testing
