@@ -177,6 +177,9 @@ struct oct_gen_cap_filter {
  * values end with a NUL (an exact match is then the only prefix match), Prefix values are
  * stored as written, Postfix values reversed (and looked up with the reversed path). */
 #define OCT_GEN_LPM_DATA 256
+/* InMap / NotInMap on string arguments share that trie: data[0] is this base + the filter's
+ * set, then the string and a NUL (so that only an equal string matches). */
+#define OCT_GEN_LPM_STRSET_BASE 16
 #define OCT_GEN_BINARIES_MAX 1024
 struct oct_gen_lpm_key {
 	__u32 prefixlen; /* in bits, the set byte included */

@@ -95,9 +95,42 @@ Result<void> compile_set(const TracingPolicy& p, const ArgFilter& f, uint32_t se
   return ok();
 }
 
+// InMap / NotInMap on a string argument: the values go to the hook's gen_binaries trie under
+// set OCT_GEN_LPM_STRSET_BASE + set, each followed by a NUL (an exact match only).
+Result<void> compile_string_set(const TracingPolicy& p, const ArgFilter& f, uint32_t set, bool buffer,
+                                std::vector<oct_gen_lpm_key>* binaries) {
+  if (!binaries)
+    return make_error(policy_error(p, field_pos(f.pos, "operator"),
+                                   "InMap on strings is not supported on this hook type"));
+  if (buffer)
+    return make_error(policy_error(p, field_pos(f.pos, "operator"),
+                                   "InMap applies to strings, not to buffers (which may hold NUL bytes)"));
+  if (f.values.empty())
+    return make_error(policy_error(p, field_pos(f.pos, "values"), "needs at least one value"));
+  for (size_t i = 0; i < f.values.size(); i++) {
+    const std::string& v = f.values[i];
+    SourcePos vp = field_pos(f.pos, "values[" + std::to_string(i) + "]");
+    if (v.rfind("list:", 0) == 0)
+      return make_error(policy_error(p, vp, "lists hold syscalls: they are InMap values of integer arguments only"));
+    if (v.size() > OCT_GEN_LPM_DATA - 2)
+      return make_error(policy_error(p, vp, "value is " + std::to_string(v.size()) + " bytes; InMap strings have at most " +
+                                                std::to_string(OCT_GEN_LPM_DATA - 2)));
+    if (binaries->size() >= OCT_GEN_BINARIES_MAX)
+      return make_error(policy_error(p, vp, "more than " + std::to_string(OCT_GEN_BINARIES_MAX) +
+                                                " InMap strings and binary paths in one hook"));
+    oct_gen_lpm_key k{};
+    k.prefixlen = uint32_t(v.size() + 2) * 8;
+    k.data[0] = uint8_t(OCT_GEN_LPM_STRSET_BASE + set);
+    memcpy(&k.data[1], v.data(), v.size());
+    binaries->push_back(k);
+  }
+  return ok();
+}
+
 Result<void> compile_filter(const TracingPolicy& p, const ArgFilter& f, uint8_t arg, bool is_string,
                             bool is_fd, uint8_t path_str, KernelFacts& kernel, uint32_t set, oct_gen_filter& out,
-                            std::vector<oct_gen_inmap_key>& inmap) {
+                            std::vector<oct_gen_inmap_key>& inmap, bool buffer = false,
+                            std::vector<oct_gen_lpm_key>* binaries = nullptr) {
   OCTAGON_ASSIGN_OR_RETURN(uint8_t op, kernel_op(p, f, is_string));
   out.arg = arg;
   out.op = op;
@@ -113,8 +146,11 @@ Result<void> compile_filter(const TracingPolicy& p, const ArgFilter& f, uint8_t 
     out.is_string = path_str;
   }
   if (op == OCT_OP_INMAP || op == OCT_OP_NOTINMAP) {
-    if (is_string)
-      return make_error(policy_error(p, field_pos(f.pos, "operator"), "InMap on strings is not supported yet"));
+    if (is_string) {
+      out.set = set;
+      out.nvals = 1;
+      return compile_string_set(p, f, set, buffer, binaries);
+    }
     out.set = set;
     out.nvals = 1;
     return compile_set(p, f, set, kernel, inmap);
@@ -219,8 +255,10 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
         return make_error(policy_error(p, f.pos, base ? "no such data entry on this hook" : "no such argument"));
       uint32_t set = uint32_t(si * OCT_GEN_MAX_FILTERS + out.nfilters);
       uint8_t path_str = slots[t].kind == OCT_GA_FD ? OCT_GEN_STR_PATH : OCT_GEN_STR_FILE;
+      bool buffer = slots[t].kind == OCT_GA_BUF_USER || slots[t].kind == OCT_GA_IOVEC ||
+                    slots[t].kind == OCT_GA_BUF_RET;
       OCTAGON_TRY(compile_filter(p, f, uint8_t(t), slots[t].is_string, slots[t].is_fd, path_str, kernel, set,
-                                 out.filters[out.nfilters++], inmap));
+                                 out.filters[out.nfilters++], inmap, buffer, binaries));
     }
     for (const ArgFilter& f : s.match_return_args) {
       if (!has_return)

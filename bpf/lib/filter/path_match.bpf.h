@@ -104,3 +104,24 @@ __noinline int oct_path_filter(struct oct_gen_filter *f, struct oct_gen_scratch 
 	}
 	return 0;
 }
+
+/* InMap / NotInMap on a string argument: whether captured argument a is one of the set's
+ * strings (looked up whole, NUL included, in the gen_binaries trie). */
+__noinline int oct_str_inmap(struct oct_gen_filter *f, struct oct_gen_scratch *sc,
+			     struct oct_exec_heap *h, __u32 a)
+{
+	__u32 off, len;
+
+	if (!f || !sc || !h || a >= OCT_GEN_MAX_ARGS)
+		return 0;
+	off = sc->off[a & 7];
+	len = sc->len[a & 7];
+	if (len > OCT_GEN_LPM_DATA - 2 || off > OCT_EXEC_DATA_MAX - OCT_GEN_LPM_DATA)
+		return 0;
+	sc->lpm.data[0] = (__u8)(OCT_GEN_LPM_STRSET_BASE + f->set);
+	if (len)
+		bpf_probe_read_kernel(&sc->lpm.data[1], len, &h->data[off]);
+	sc->lpm.data[(1 + len) & (OCT_GEN_LPM_DATA - 1)] = 0;
+	sc->lpm.prefixlen = (len + 2) * 8;
+	return bpf_map_lookup_elem(&gen_binaries, &sc->lpm) != NULL;
+}

@@ -168,6 +168,10 @@ __noinline int oct_filter_match(struct oct_gen_filter *f, struct oct_gen_scratch
 	a = f->arg;
 	if (a != OCT_GEN_RET_ARG && a >= OCT_GEN_MAX_ARGS)
 		return 0;
+	if ((f->op == OCT_OP_INMAP || f->op == OCT_OP_NOTINMAP) && f->is_string) {
+		any = a != OCT_GEN_RET_ARG && oct_str_inmap(f, sc, h, a);
+		return f->op == OCT_OP_NOTINMAP ? !any : any;
+	}
 	if (f->op == OCT_OP_INMAP || f->op == OCT_OP_NOTINMAP) {
 		struct oct_gen_inmap_key k = {.set = f->set};
 

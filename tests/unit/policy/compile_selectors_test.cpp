@@ -210,6 +210,29 @@ spec:
   EXPECT_EQ(nf.is_string, OCT_GEN_STR_PATH);
 }
 
+TEST(CompileSelectors, StringInMapGoesToTheTrie) {
+  auto c = compile(R"(apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata: {name: p}
+spec:
+  tracepoints:
+  - subsystem: syscalls
+    event: sys_enter_openat
+    args: [{index: 6}]
+    selectors:
+    - matchArgs: [{index: 0, operator: NotInMap, values: [/etc/passwd, /etc/shadow]}]
+)");
+  ASSERT_OK(c);
+  const auto& h = c->hooks[0].enter;
+  const oct_gen_filter& f = h.config.selectors[0].filters[0];
+  EXPECT_EQ(f.op, OCT_OP_NOTINMAP);
+  EXPECT_EQ(f.is_string, 1);
+  ASSERT_EQ(h.binaries.size(), 2u);
+  EXPECT_EQ(h.binaries[1].data[0], OCT_GEN_LPM_STRSET_BASE + f.set);
+  EXPECT_EQ(h.binaries[1].prefixlen, (11u + 2) * 8);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(&h.binaries[1].data[1]), 12), std::string("/etc/shadow") + '\0');
+}
+
 TEST(CompileSelectors, Refusals) {
   std::string long_path = "/" + std::string(300, 'a');
   EXPECT_ERR(compile(openat("    - matchBinaries: [{operator: In, values: [\"" + long_path + "\"]}]\n")),
