@@ -113,6 +113,10 @@ struct oct_gen_filter {
 	char svals[OCT_GEN_MAX_VALUES][OCT_GEN_STR_MAX];
 };
 #define OCT_GEN_RET_ARG 0xff
+/* oct_gen_filter.is_string beyond 0/1: string filters on a path argument, compared with its
+ * components joined root first, as user space shows it. */
+#define OCT_GEN_STR_PATH 2	/* OCT_GA_FD: the capture is the components */
+#define OCT_GEN_STR_FILE 3	/* OCT_GA_FILE/PATH/DENTRY/BINPRM: oct_gen_file_hdr, then them */
 
 enum oct_gen_action {
 	OCT_ACT_POST = 1,
@@ -173,6 +177,9 @@ struct oct_gen_cap_filter {
  * values end with a NUL (an exact match is then the only prefix match), Prefix values are
  * stored as written, Postfix values reversed (and looked up with the reversed path). */
 #define OCT_GEN_LPM_DATA 256
+/* InMap / NotInMap on string arguments share that trie: data[0] is this base + the filter's
+ * set, then the string and a NUL (so that only an equal string matches). */
+#define OCT_GEN_LPM_STRSET_BASE 16
 #define OCT_GEN_BINARIES_MAX 1024
 struct oct_gen_lpm_key {
 	__u32 prefixlen; /* in bits, the set byte included */
@@ -241,6 +248,15 @@ struct oct_gen_config {
 	__u8 ret_kind;	/* OCT_MODE_EXIT: OCT_GA_STR_USER captures the string the return value points to */
 	__u8 pad2[3];
 	struct oct_gen_resolve resolve[OCT_GEN_MAX_ARGS];
+	__u8 arg_source[OCT_GEN_MAX_ARGS]; /* enum oct_gen_arg_source: where the slot starts */
+	__u8 pad3[3];
+};
+
+/* Where an argument's slot value comes from before its `resolve:` steps. Tetragon's data[]
+ * entries with `source: current_task` start from the current task_struct. */
+enum oct_gen_arg_source {
+	OCT_GEN_SRC_CONTEXT = 0,	/* the program's context at oct_gen_arg.offset */
+	OCT_GEN_SRC_TASK = 1,		/* the current task (struct task_struct *) */
 };
 
 /* oct_gen_config.hot: what a hook needs beyond its first cache lines. An event no selector
@@ -248,7 +264,7 @@ struct oct_gen_config {
  * reading proc_needs and resolve[] at the end of the (large) config. */
 enum oct_gen_config_hot {
 	OCT_GCH_PROC = 1,	/* proc_needs != 0 */
-	OCT_GCH_RESOLVE = 2,	/* some resolve[i].nsteps != 0 */
+	OCT_GCH_RESOLVE = 2,	/* some resolve[i].nsteps != 0 or arg_source[i] != context */
 };
 
 /* Where in a syscall a hook instance runs. Syscall hooks that read user memory run as a pair:

@@ -84,6 +84,11 @@ struct oct_gen_scratch {
 	__u32 chunk_end;
 	__u32 chunk_tid;
 	__u32 chunk_arg;
+	/* A path argument joined root first ("/a/b"), for string filters on fd/file arguments
+	 * (lib/filter/path_match.bpf.h): the walk state, one component, the result. */
+	__u32 pj_start, pj_src, pj_end, pj_total;
+	char pj_name[OCT_NAME_MAX];
+	char path[OCT_GEN_ARG_MAX + OCT_GEN_STR_MAX + 8];
 };
 
 struct {

@@ -53,7 +53,11 @@ grpc::Status list_policies(PolicyControl* pc, tetragon::ListTracingPoliciesRespo
     s->set_name(p.name);
     s->set_namespace_(p.namespace_);
     for (const auto& sensor : p.sensors) s->add_sensors(sensor);
+    // Deprecated in the proto, still read by older clients.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
     s->set_enabled(p.state == tetragon::TP_STATE_ENABLED);
+#pragma GCC diagnostic pop
     s->set_error(p.error);
     s->set_state(static_cast<tetragon::TracingPolicyState>(p.state));
     s->set_kernel_memory_bytes(p.kernel_memory_bytes);

@@ -233,6 +233,7 @@ void EventProcessor::handle_generic(const void* data, size_t size) {
     kprobe_event_.function_name = render->function_name;
     symbolize(generic_, kprobe_event_);
     sensors::render_arguments(generic_, *render, kprobe_event_.args, kprobe_event_.return_arg);
+    sensors::render_data(generic_, *render, kprobe_event_.data);
     kprobe_event_.return_action = kprobe_event_.return_arg ? render->return_action
                                                            : events::KprobeAction::kUnknown;
     for (EventSink* s : sinks_) s->on_kprobe(kprobe_event_);

@@ -94,6 +94,7 @@ struct KprobeEvent : PolicyEventCommon {
   KprobeAction return_action = KprobeAction::kUnknown;
   std::vector<StackTraceEntry> kernel_stack_trace;  // Post kernelStackTrace
   std::vector<StackTraceEntry> user_stack_trace;    // Post userStackTrace
+  std::vector<Argument> data;                       // the hook's data[] entries (proto data=14)
 };
 
 struct TracepointEvent : PolicyEventCommon {

@@ -4,6 +4,7 @@
 // (sensors/generic/kernel_btf.h), unit tests describe a few types by hand (FakeBtf).
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,6 +43,11 @@ class BtfFacts {
   virtual BtfType type(uint32_t id) const = 0;
   // Members of a struct or union (empty for other kinds).
   virtual std::vector<BtfMember> members(uint32_t id) const = 0;
+  // Type id of `struct name` (data[] entries resolve from struct task_struct). Not pure, so
+  // that facts without it keep compiling: they answer that they do not know.
+  virtual Result<uint32_t> struct_id(const std::string& name) const {
+    return make_error(ENOENT, "no BTF type information for struct " + name);
+  }
 };
 
 // C spelling of a type for messages: "struct file *", "int", "char[16]".

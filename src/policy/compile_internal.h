@@ -31,7 +31,18 @@ struct BtfValue {
 // Compiles a `resolve:` path ("mm.owner.pid", "f_path.dentry", "cap[1]") that starts from a
 // pointer of BTF type `start` into steps; errors name the component that does not resolve.
 Result<BtfValue> compile_resolve(const TracingPolicy& p, const KProbeArg& a, const BtfFacts& btf,
-                                 uint32_t start, oct_gen_resolve& out);
+                                 uint32_t start, oct_gen_resolve& out, bool start_is_struct = false);
+// (start_is_struct: `start` is the struct itself, whose address the slot holds.)
+
+// Picks how a BTF-typed value (a raw tracepoint argument, a resolve: result) is captured and
+// shown for the spec type of `a` (compile_rawtp.cpp).
+Result<void> choose_btf_arg(const TracingPolicy& p, const KProbeArg& a, const BtfFacts& btf,
+                            const BtfValue& v, ArgPick& out);
+
+// data[] entries of a kprobe (compile_data.cpp): appended to the plan's args after the hook's
+// own, each resolved from its source; their render goes to render.data.
+Result<void> compile_data(const TracingPolicy& p, const KProbeSpec& spec, KernelFacts& kernel,
+                          HookPlan& plan, std::vector<ArgSlot>& slots);
 
 // The arguments of a `raw: true` tracepoint, typed from the kernel's BTF.
 Result<void> compile_raw_args(const TracingPolicy& p, const TracepointSpec& spec, BtfFacts& btf,

@@ -58,6 +58,8 @@ std::optional<ArgType> object_type_of(const std::string& s) {
   return std::nullopt;
 }
 
+}  // namespace
+
 Result<void> choose_btf_arg(const TracingPolicy& p, const KProbeArg& a, const BtfFacts& btf,
                             const BtfValue& v, ArgPick& out) {
   std::string what = v.address_of ? "the embedded " + btf_type_text(btf, v.type) : btf_type_text(btf, v.type);
@@ -165,8 +167,6 @@ Result<void> choose_btf_arg(const TracingPolicy& p, const KProbeArg& a, const Bt
   out.slot.kind = out.arg.kind;
   return ok();
 }
-
-}  // namespace
 
 Result<void> compile_raw_args(const TracingPolicy& p, const TracepointSpec& spec, BtfFacts& btf,
                               HookPlan& plan, std::vector<ArgSlot>& slots) {

@@ -71,7 +71,7 @@ std::string btf_type_text(const BtfFacts& btf, uint32_t id) {
 namespace detail {
 
 Result<BtfValue> compile_resolve(const TracingPolicy& p, const KProbeArg& a, const BtfFacts& btf,
-                                 uint32_t start, oct_gen_resolve& out) {
+                                 uint32_t start, oct_gen_resolve& out, bool start_is_struct) {
   SourcePos at = field_pos(a.pos, "resolve");
   auto fail = [&](const std::string& what, const std::string& hint = "") {
     return make_error(policy_error(p, at, "resolve '" + a.resolve + "': " + what, hint));
@@ -105,12 +105,15 @@ Result<BtfValue> compile_resolve(const TracingPolicy& p, const KProbeArg& a, con
     pos = dot + 1;
   }
 
-  BtfType st = btf.type(start);
-  BtfType cur = st.kind == Kind::kPointer ? btf.type(st.target) : BtfType{};
-  if (st.kind != Kind::kPointer || !is_composite(cur))
-    return fail("the argument is " + btf_type_text(btf, start) + ", not a pointer to a struct",
-                "resolve starts from a pointer to a struct or union");
-  uint32_t cur_id = st.target;
+  uint32_t cur_id = start;
+  if (!start_is_struct) {
+    BtfType st = btf.type(start);
+    BtfType cur = st.kind == Kind::kPointer ? btf.type(st.target) : BtfType{};
+    if (st.kind != Kind::kPointer || !is_composite(cur))
+      return fail("the argument is " + btf_type_text(btf, start) + ", not a pointer to a struct",
+                  "resolve starts from a pointer to a struct or union");
+    cur_id = st.target;
+  }
   uint64_t acc = 0;  // offset from the last loaded pointer
   out = {};
   auto step = [&](uint64_t offset, uint32_t deref) -> Result<void> {

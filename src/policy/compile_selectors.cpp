@@ -95,16 +95,62 @@ Result<void> compile_set(const TracingPolicy& p, const ArgFilter& f, uint32_t se
   return ok();
 }
 
+// InMap / NotInMap on a string argument: the values go to the hook's gen_binaries trie under
+// set OCT_GEN_LPM_STRSET_BASE + set, each followed by a NUL (an exact match only).
+Result<void> compile_string_set(const TracingPolicy& p, const ArgFilter& f, uint32_t set, bool buffer,
+                                std::vector<oct_gen_lpm_key>* binaries) {
+  if (!binaries)
+    return make_error(policy_error(p, field_pos(f.pos, "operator"),
+                                   "InMap on strings is not supported on this hook type"));
+  if (buffer)
+    return make_error(policy_error(p, field_pos(f.pos, "operator"),
+                                   "InMap applies to strings, not to buffers (which may hold NUL bytes)"));
+  if (f.values.empty())
+    return make_error(policy_error(p, field_pos(f.pos, "values"), "needs at least one value"));
+  for (size_t i = 0; i < f.values.size(); i++) {
+    const std::string& v = f.values[i];
+    SourcePos vp = field_pos(f.pos, "values[" + std::to_string(i) + "]");
+    if (v.rfind("list:", 0) == 0)
+      return make_error(policy_error(p, vp, "lists hold syscalls: they are InMap values of integer arguments only"));
+    if (v.size() > OCT_GEN_LPM_DATA - 2)
+      return make_error(policy_error(p, vp, "value is " + std::to_string(v.size()) + " bytes; InMap strings have at most " +
+                                                std::to_string(OCT_GEN_LPM_DATA - 2)));
+    if (binaries->size() >= OCT_GEN_BINARIES_MAX)
+      return make_error(policy_error(p, vp, "more than " + std::to_string(OCT_GEN_BINARIES_MAX) +
+                                                " InMap strings and binary paths in one hook"));
+    oct_gen_lpm_key k{};
+    k.prefixlen = uint32_t(v.size() + 2) * 8;
+    k.data[0] = uint8_t(OCT_GEN_LPM_STRSET_BASE + set);
+    memcpy(&k.data[1], v.data(), v.size());
+    binaries->push_back(k);
+  }
+  return ok();
+}
+
 Result<void> compile_filter(const TracingPolicy& p, const ArgFilter& f, uint8_t arg, bool is_string,
-                            bool is_fd, KernelFacts& kernel, uint32_t set, oct_gen_filter& out,
-                            std::vector<oct_gen_inmap_key>& inmap) {
+                            bool is_fd, uint8_t path_str, KernelFacts& kernel, uint32_t set, oct_gen_filter& out,
+                            std::vector<oct_gen_inmap_key>& inmap, bool buffer = false,
+                            std::vector<oct_gen_lpm_key>* binaries = nullptr) {
   OCTAGON_ASSIGN_OR_RETURN(uint8_t op, kernel_op(p, f, is_string));
   out.arg = arg;
   out.op = op;
   out.is_string = is_string;
+  // Path arguments (fd, file, path...): string operators compare the path, joined root first
+  // in the kernel as the event shows it (lib/filter/path_match.bpf.h).
+  if (is_fd && path_str && op != OCT_OP_FILETYPE && op != OCT_OP_NOTFILETYPE) {
+    if (op == OCT_OP_SUBSTRING || !is_string_op(op))
+      return make_error(policy_error(p, field_pos(f.pos, "operator"),
+                                     std::string(enum_name(f.op)) + " does not apply to path arguments",
+                                     "use Equal, NotEqual, Prefix, NotPrefix, Postfix or NotPostfix"));
+    is_string = true;
+    out.is_string = path_str;
+  }
   if (op == OCT_OP_INMAP || op == OCT_OP_NOTINMAP) {
-    if (is_string)
-      return make_error(policy_error(p, field_pos(f.pos, "operator"), "InMap on strings is not supported yet"));
+    if (is_string) {
+      out.set = set;
+      out.nvals = 1;
+      return compile_string_set(p, f, set, buffer, binaries);
+    }
     out.set = set;
     out.nvals = 1;
     return compile_set(p, f, set, kernel, inmap);
@@ -138,9 +184,6 @@ Result<void> compile_filter(const TracingPolicy& p, const ArgFilter& f, uint8_t 
   if (is_string && !is_string_op(op))
     return make_error(policy_error(p, field_pos(f.pos, "operator"),
                                    std::string(enum_name(f.op)) + " compares numbers, but this argument is a string"));
-  if (is_fd && is_string)
-    return make_error(policy_error(p, f.pos, "matching fd paths in the kernel is not supported yet",
-                                   "match on the path argument of the syscall (type string) instead"));
   if (f.values.empty() || f.values.size() > OCT_GEN_MAX_VALUES)
     return make_error(policy_error(p, field_pos(f.pos, "values"),
                                    "needs 1 to " + std::to_string(OCT_GEN_MAX_VALUES) + " values, has " +
@@ -193,27 +236,35 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
       return make_error(policy_error(p, field_pos(s.pos, field),
                                      std::string(field) + " is not supported by Octagon yet"));
     };
-    OCTAGON_TRY(unsupported(!s.match_data.empty(), "matchData"));
     OCTAGON_TRY(unsupported(!s.match_workloads.empty(), "matchWorkloads"));
     OCTAGON_TRY(unsupported(!s.match_return_actions.empty(), "matchReturnActions"));
     OCTAGON_TRY(compile_process_filters(p, s, si, kernel, cfg, binaries));
-    size_t nf = s.match_args.size() + s.match_return_args.size();
+    size_t nf = s.match_args.size() + s.match_data.size() + s.match_return_args.size();
     if (nf > OCT_GEN_MAX_FILTERS)
-      return make_error(policy_error(p, s.pos, "at most 5 matchArgs and matchReturnArgs per selector"));
-    for (const ArgFilter& f : s.match_args) {
+      return make_error(policy_error(p, s.pos, "at most 5 matchArgs, matchData and matchReturnArgs per selector"));
+    // matchData targets are positions in data[], whose slots follow the hook's args.
+    std::vector<std::pair<const ArgFilter*, size_t>> arg_filters;
+    for (const ArgFilter& f : s.match_args) arg_filters.push_back({&f, 0});
+    for (const ArgFilter& f : s.match_data) arg_filters.push_back({&f, hook.args.size()});
+    for (const auto& [fp, base] : arg_filters) {
+      const ArgFilter& f = *fp;
       if (f.targets.size() != 1)
         return make_error(policy_error(p, f.pos, "a filter on several args is not supported yet"));
-      uint32_t t = f.targets[0];
-      if (t >= slots.size()) return make_error(policy_error(p, f.pos, "no such argument"));
+      uint32_t t = uint32_t(base + f.targets[0]);
+      if (t >= slots.size())
+        return make_error(policy_error(p, f.pos, base ? "no such data entry on this hook" : "no such argument"));
       uint32_t set = uint32_t(si * OCT_GEN_MAX_FILTERS + out.nfilters);
-      OCTAGON_TRY(compile_filter(p, f, uint8_t(t), slots[t].is_string, slots[t].is_fd, kernel, set,
-                                 out.filters[out.nfilters++], inmap));
+      uint8_t path_str = slots[t].kind == OCT_GA_FD ? OCT_GEN_STR_PATH : OCT_GEN_STR_FILE;
+      bool buffer = slots[t].kind == OCT_GA_BUF_USER || slots[t].kind == OCT_GA_IOVEC ||
+                    slots[t].kind == OCT_GA_BUF_RET;
+      OCTAGON_TRY(compile_filter(p, f, uint8_t(t), slots[t].is_string, slots[t].is_fd, path_str, kernel, set,
+                                 out.filters[out.nfilters++], inmap, buffer, binaries));
     }
     for (const ArgFilter& f : s.match_return_args) {
       if (!has_return)
         return make_error(policy_error(p, f.pos, "matchReturnArgs needs return: true and a returnArg"));
       uint32_t set = uint32_t(si * OCT_GEN_MAX_FILTERS + out.nfilters);
-      OCTAGON_TRY(compile_filter(p, f, OCT_GEN_RET_ARG, false, false, kernel, set,
+      OCTAGON_TRY(compile_filter(p, f, OCT_GEN_RET_ARG, false, false, 0, kernel, set,
                                  out.filters[out.nfilters++], inmap));
     }
     OCTAGON_TRY(compile_actions(p, s, out, render));

@@ -163,8 +163,12 @@ class HookCompiler {
       plan.render.ret = r;
       plan.render.return_action = events::KprobeAction::kPost;
     }
-    if (spec.return_arg_action != ReturnArgAction::kNone || !spec.data.empty())
-      return make_error(policy_error(p_, spec.pos, "returnArgAction and data are not supported yet"));
+    if (spec.return_arg_action != ReturnArgAction::kNone)
+      return make_error(policy_error(p_, field_pos(spec.pos, "returnArgAction"),
+                                     "returnArgAction (TrackSock/UntrackSock) is not supported: socket tracking "
+                                     "needs kprobes on sk_alloc and __sk_free, which this kernel does not have",
+                                     "remove returnArgAction"));
+    OCTAGON_TRY(detail::compile_data(p_, spec, k_, plan, slots));
     OCTAGON_TRY(detail::compile_selectors(p_, spec, slots, spec.return_probe, k_, plan.enter.config,
                                           plan.render, plan.enter.inmap, &plan.enter.binaries));
     if (plan.exit) {

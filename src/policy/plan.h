@@ -61,6 +61,8 @@ struct HookRender {
   uint64_t ref_ctr_offset = 0; // uprobes: refCtrOffsets entry
   std::string provider;        // usdts
   std::string probe_name;      // usdts
+  // data[] entries (kprobes): captured after the args, shown in the event's `data` list.
+  std::vector<ArgRender> data;
 };
 
 // Where one hook instance attaches. The sensors attach exactly this.

@@ -212,10 +212,14 @@ TEST_F(ApiE2E, MalformedRequestsGetInvalidArgumentOrUnimplemented) {
   EXPECT_EQ(info.name(), "octagon");
   EXPECT_EQ(info.version(), "0.1.0");
 
-  // Policy methods are declared but not served yet.
+  // A policy request that asks for nothing.
   grpc::ClientContext ctx;
-  tetragon::ListTracingPoliciesResponse resp;
-  EXPECT_EQ(st->ListTracingPolicies(&ctx, {}, &resp).error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  tetragon::ConfigureTracingPolicyRequest creq;
+  creq.set_name("x");
+  tetragon::ConfigureTracingPolicyResponse cresp;
+  grpc::Status cs = st->ConfigureTracingPolicy(&ctx, creq, &cresp);
+  EXPECT_EQ(cs.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << cs.error_message();
+  EXPECT_NE(cs.error_message().find("set enable or mode"), std::string::npos) << cs.error_message();
   EXPECT_EQ(agent->stop(), 0);
 }
 

@@ -54,7 +54,11 @@ inline oct_gen_config openat_path_plan(uint32_t hook_id, const std::string& pref
   oct_gen_config c{};
   c.hook_id = hook_id;
   c.nargs = 1;
-  c.args[0] = {24, 8, OCT_GA_STR_USER, 0, 0, 4096};
+  c.args[0] = oct_gen_arg{};
+  c.args[0].offset = 24;
+  c.args[0].size = 8;
+  c.args[0].kind = OCT_GA_STR_USER;
+  c.args[0].max_data = 4096;
   c.nselectors = 1;
   oct_gen_selector& s = c.selectors[0];
   s.action = OCT_ACT_POST;

@@ -51,9 +51,19 @@ oct_gen_config openat_plan(uint32_t hook_id) {
   oct_gen_config c{};
   c.hook_id = hook_id;
   c.nargs = 3;
-  c.args[0] = {16, 4, OCT_GA_INT, 1, 0, 0, 0, {}, 0};  // "int": the low 4 bytes of the 8-byte slot
-  c.args[1] = {24, 8, OCT_GA_STR_USER, 0, 0, 4096, 1, {}, 0};
-  c.args[2] = {32, 4, OCT_GA_INT, 1, 0, 0, 0, {}, 0};
+  auto arg = [](uint16_t offset, uint8_t size, uint8_t kind, uint8_t is_signed, uint16_t max_data, uint8_t user) {
+    oct_gen_arg a{};
+    a.offset = offset;
+    a.size = size;
+    a.kind = kind;
+    a.is_signed = is_signed;
+    a.max_data = max_data;
+    a.user = user;
+    return a;
+  };
+  c.args[0] = arg(16, 4, OCT_GA_INT, 1, 0, 0);  // "int": the low 4 bytes of the 8-byte slot
+  c.args[1] = arg(24, 8, OCT_GA_STR_USER, 0, 4096, 1);
+  c.args[2] = arg(32, 4, OCT_GA_INT, 1, 0, 0);
   return c;
 }
 

@@ -127,6 +127,8 @@ static __always_inline int oct_filetype_match(struct oct_gen_filter *f, struct o
 	return f->op == OCT_OP_NOTFILETYPE ? !any : any;
 }
 
+#include "lib/filter/path_match.bpf.h"
+
 static __always_inline int oct_int_value_match(__s64 x, struct oct_gen_filter *f, __u32 v)
 {
 	__s64 a = f->ivals[(2 * v) & 7], b = f->ivals[(2 * v + 1) & 7];
@@ -166,6 +168,10 @@ __noinline int oct_filter_match(struct oct_gen_filter *f, struct oct_gen_scratch
 	a = f->arg;
 	if (a != OCT_GEN_RET_ARG && a >= OCT_GEN_MAX_ARGS)
 		return 0;
+	if ((f->op == OCT_OP_INMAP || f->op == OCT_OP_NOTINMAP) && f->is_string) {
+		any = a != OCT_GEN_RET_ARG && oct_str_inmap(f, sc, h, a);
+		return f->op == OCT_OP_NOTINMAP ? !any : any;
+	}
 	if (f->op == OCT_OP_INMAP || f->op == OCT_OP_NOTINMAP) {
 		struct oct_gen_inmap_key k = {.set = f->set};
 
@@ -177,6 +183,10 @@ __noinline int oct_filter_match(struct oct_gen_filter *f, struct oct_gen_scratch
 		return a != OCT_GEN_RET_ARG && f->is_string && oct_substring_match(f, sc, a);
 	if (f->op == OCT_OP_FILETYPE || f->op == OCT_OP_NOTFILETYPE)
 		return a != OCT_GEN_RET_ARG && oct_filetype_match(f, sc, a);
+	if (f->is_string >= OCT_GEN_STR_PATH) {
+		any = a != OCT_GEN_RET_ARG && oct_path_filter(f, sc, h, a);
+		return oct_is_negated(f->op) ? !any : any;
+	}
 	for (v = 0; v < OCT_GEN_MAX_VALUES; v++) {
 		if (v >= f->nvals)
 			break;

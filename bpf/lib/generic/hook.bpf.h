@@ -99,7 +99,13 @@ static __always_inline void oct_prepare_slots(void *ctx, struct oct_gen_config *
 			sc->slots[i] = (__u64)ctx + (sc->slots[i] & 0xffff);
 		else if (cfg->args[i].kind == OCT_GA_CONST_BUF)
 			sc->slots[i] = (__u64)ctx + cfg->args[i].offset;
-		if ((cfg->hot & OCT_GCH_RESOLVE) && cfg->resolve[i].nsteps)
+		/* resolve[] and arg_source[] are far down the config: read only when some arg has a
+		 * resolve: path (every data: entry has one). */
+		if (!(cfg->hot & OCT_GCH_RESOLVE))
+			continue;
+		if (cfg->arg_source[i] == OCT_GEN_SRC_TASK) /* data: source current_task */
+			sc->slots[i] = (__u64)bpf_get_current_task();
+		if (cfg->resolve[i].nsteps)
 			sc->slots[i] = oct_resolve_slot(cfg, sc, i, sc->slots[i]);
 	}
 }

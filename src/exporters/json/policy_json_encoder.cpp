@@ -15,11 +15,12 @@ using namespace json_detail;
 
 namespace {
 
-// `,"args":[…]`; omitted when empty (repeated field).
-void put_args(const std::vector<events::Argument>& args, std::string& out) {
+// `,"args":[…]` (or another repeated KprobeArgument field); omitted when empty.
+void put_args(const std::vector<events::Argument>& args, std::string& out,
+              std::string_view key = ",\"args\":[") {
   if (args.empty())
     return;
-  put(out, ",\"args\":[");
+  out.append(key);
   bool first = true;
   for (const events::Argument& a : args) {
     if (!first)
@@ -122,7 +123,7 @@ void JsonEncoder::append_policy_head(std::string_view open, const events::Policy
 
 // ProcessKprobe: process=1, parent=2, function_name=3, args=4, return=5, action=6,
 // kernel_stack_trace=7, policy_name=8, return_action=9, message=10, tags=11,
-// user_stack_trace=12, ancestors=13, (data=14).
+// user_stack_trace=12, ancestors=13, data=14.
 void JsonEncoder::encode(const events::KprobeEvent& event, std::string& out) {
   if (event.process == nullptr)
     return;
@@ -141,6 +142,7 @@ void JsonEncoder::encode(const events::KprobeEvent& event, std::string& out) {
   put_tags(event.tags, out);
   put_stack(",\"user_stack_trace\":", event.user_stack_trace, out);
   append_ancestors(event.ancestors, out);
+  put_args(event.data, out, ",\"data\":[");
   append_tail(event.time_ns, out);
 }
 

@@ -149,4 +149,15 @@ void render_arguments(const DecodedGeneric& d, const policy::HookRender& render,
   }
 }
 
+void render_data(const DecodedGeneric& d, const policy::HookRender& render,
+                 std::vector<events::Argument>& data) {
+  data.clear();
+  for (size_t k = 0; k < render.data.size(); k++) {
+    size_t i = render.args.size() + k;
+    if (i >= d.args.size()) break;
+    data.push_back(render_one(d.args[i], d.arg_flags[i], i < d.arg_size.size() ? d.arg_size[i] : 0,
+                              render.data[k]));
+  }
+}
+
 }  // namespace octagon::sensors

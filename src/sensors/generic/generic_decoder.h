@@ -42,4 +42,8 @@ Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out);
 void render_arguments(const DecodedGeneric& d, const policy::HookRender& render,
                       std::vector<events::Argument>& args, std::optional<events::Argument>& ret);
 
+// The data[] entries (render.data): the record's values after the hook's args.
+void render_data(const DecodedGeneric& d, const policy::HookRender& render,
+                 std::vector<events::Argument>& data);
+
 }  // namespace octagon::sensors

@@ -70,6 +70,8 @@ oct_gen_config with_hot_summary(oct_gen_config c) {
   if (c.proc_needs) c.hot |= OCT_GCH_PROC;
   for (const auto& r : c.resolve)
     if (r.nsteps) c.hot |= OCT_GCH_RESOLVE;
+  for (uint8_t src : c.arg_source)
+    if (src != OCT_GEN_SRC_CONTEXT) c.hot |= OCT_GCH_RESOLVE;  // read with resolve[]
   for (auto& sel : c.selectors)
     sel.has_proc = sel.npid_filters || sel.nns_filters || sel.ncap_filters || sel.ncapchg_filters ||
                    sel.nschg_op || sel.bin_op || sel.pbin_op;

@@ -97,4 +97,10 @@ std::vector<BtfMember> KernelBtf::members(uint32_t id) const {
   return out;
 }
 
+Result<uint32_t> KernelBtf::struct_id(const std::string& name) const {
+  int id = btf__find_by_name_kind(btf_, name.c_str(), BTF_KIND_STRUCT);
+  if (id < 0) return make_error(ENOENT, "the kernel's BTF has no struct " + name);
+  return uint32_t(id);
+}
+
 }  // namespace octagon::sensors

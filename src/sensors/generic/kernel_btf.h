@@ -22,6 +22,7 @@ class KernelBtf : public policy::BtfFacts {
   Result<std::vector<uint32_t>> raw_tracepoint_args(const std::string& event) override;
   policy::BtfType type(uint32_t id) const override;
   std::vector<policy::BtfMember> members(uint32_t id) const override;
+  Result<uint32_t> struct_id(const std::string& name) const override;
 
  private:
   explicit KernelBtf(struct btf* b) : btf_(b) {}

@@ -75,6 +75,27 @@ TEST(PolicyJson, KprobeAsDocumented) {
                      kTail);
 }
 
+// data[] values (ProcessKprobe.data=14): KprobeArguments after every other declared field.
+TEST(PolicyJson, KprobeDataEntries) {
+  const events::Process cat = cat_process();
+  events::KprobeEvent ev;
+  ev.process = &cat;
+  ev.function_name = "__x64_sys_openat";
+  ev.args = {Arg(K::kString).s("/etc/passwd")};
+  ev.data = {Arg(K::kInt).i(10), Arg(K::kString).s("cat")};
+  ev.action = KprobeAction::kPost;
+  ev.policy_name = "p";
+  ev.time_ns = 2 * kSec;
+  JsonEncoder enc("node-1", {});
+  std::string out;
+  enc.encode(ev, out);
+  EXPECT_EQ(out, std::string(R"({"process_kprobe":{"process":)") + kCatJson +
+                     R"(,"function_name":"__x64_sys_openat","args":[{"string_arg":"/etc/passwd"}],)"
+                     R"("action":"KPROBE_ACTION_POST","policy_name":"p",)"
+                     R"("data":[{"int_arg":10},{"string_arg":"cat"}]})" +
+                     kTail);
+}
+
 TEST(PolicyJson, KprobeAllFieldsInProtoOrder) {
   const events::Process cat = cat_process(), sh = sh_process(), init = sh_process();
   events::KprobeEvent ev;

@@ -187,6 +187,52 @@ spec:
   EXPECT_EQ(std::string(ss.svals[0], ss.slen[0]), "passwd");
 }
 
+TEST(CompileSelectors, FdPathStringFilters) {
+  auto c = compile(R"(apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata: {name: p}
+spec:
+  kprobes:
+  - call: sys_fsync
+    args: [{index: 0, type: fd}]
+    selectors:
+    - matchArgs: [{index: 0, operator: Prefix, values: [/etc/, /var/]}]
+    - matchArgs: [{index: 0, operator: NotPostfix, values: [.log]}]
+)");
+  ASSERT_OK(c);
+  const oct_gen_filter& pf = c->hooks[0].enter.config.selectors[0].filters[0];
+  EXPECT_EQ(pf.op, OCT_OP_PREFIX);
+  EXPECT_EQ(pf.is_string, OCT_GEN_STR_PATH);
+  ASSERT_EQ(pf.nvals, 2);
+  EXPECT_EQ(std::string(pf.svals[1], pf.slen[1]), "/var/");
+  const oct_gen_filter& nf = c->hooks[0].enter.config.selectors[1].filters[0];
+  EXPECT_EQ(nf.op, OCT_OP_NOTPOSTFIX);
+  EXPECT_EQ(nf.is_string, OCT_GEN_STR_PATH);
+}
+
+TEST(CompileSelectors, StringInMapGoesToTheTrie) {
+  auto c = compile(R"(apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata: {name: p}
+spec:
+  tracepoints:
+  - subsystem: syscalls
+    event: sys_enter_openat
+    args: [{index: 6}]
+    selectors:
+    - matchArgs: [{index: 0, operator: NotInMap, values: [/etc/passwd, /etc/shadow]}]
+)");
+  ASSERT_OK(c);
+  const auto& h = c->hooks[0].enter;
+  const oct_gen_filter& f = h.config.selectors[0].filters[0];
+  EXPECT_EQ(f.op, OCT_OP_NOTINMAP);
+  EXPECT_EQ(f.is_string, 1);
+  ASSERT_EQ(h.binaries.size(), 2u);
+  EXPECT_EQ(h.binaries[1].data[0], OCT_GEN_LPM_STRSET_BASE + f.set);
+  EXPECT_EQ(h.binaries[1].prefixlen, (11u + 2) * 8);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(&h.binaries[1].data[1]), 12), std::string("/etc/shadow") + '\0');
+}
+
 TEST(CompileSelectors, Refusals) {
   std::string long_path = "/" + std::string(300, 'a');
   EXPECT_ERR(compile(openat("    - matchBinaries: [{operator: In, values: [\"" + long_path + "\"]}]\n")),

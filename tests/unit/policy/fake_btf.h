@@ -57,6 +57,11 @@ class FakeBtf : public BtfFacts {
     }
     return t;
   }
+  Result<uint32_t> struct_id(const std::string& name) const override {
+    for (uint32_t i = 0; i < types_.size(); i++)
+      if (types_[i].kind == K::kStruct && types_[i].name == name) return i;
+    return make_error(ENOENT, "no struct " + name);
+  }
   std::vector<BtfMember> members(uint32_t id) const override {
     return id < members_.size() ? members_[id] : std::vector<BtfMember>{};
   }

@@ -24,6 +24,40 @@ std::string record(int64_t arg0, const std::string& ret_str, uint16_t claimed_re
   return out;
 }
 
+// data[] entries are the record's values after the hook's args: render_data shows them alone.
+TEST(GenericDecoder, DataEntriesFollowTheArgs) {
+  oct_gen_event ev{};
+  ev.nargs = 3;
+  ev.arg_len[0] = 4;
+  ev.arg_len[1] = 8;
+  ev.arg_len[2] = 3;
+  int64_t tgid = 4242;
+  std::string r(reinterpret_cast<const char*>(&ev), sizeof ev);
+  r += "/etc";
+  r.append(reinterpret_cast<const char*>(&tgid), 8);
+  r += "cat";
+  reinterpret_cast<oct_gen_event*>(r.data())->hdr.size = uint32_t(r.size());
+  DecodedGeneric d;
+  ASSERT_OK(decode_generic(r.data(), r.size(), d));
+  policy::HookRender render;
+  render.args.push_back({events::Argument::Kind::kString, 8, false, false, "path"});
+  render.data.push_back({events::Argument::Kind::kInt, 4, true, false, "tgid"});
+  render.data.push_back({events::Argument::Kind::kString, 8, false, false, ""});
+  std::vector<events::Argument> args, data;
+  std::optional<events::Argument> ret;
+  render_arguments(d, render, args, ret);
+  render_data(d, render, data);
+  ASSERT_EQ(args.size(), 1u);
+  EXPECT_EQ(args[0].s, "/etc");
+  ASSERT_EQ(data.size(), 2u);
+  EXPECT_EQ(data[0].i, 4242);
+  EXPECT_EQ(data[0].label, "tgid");
+  EXPECT_EQ(data[1].s, "cat");
+  render.data.clear();
+  render_data(d, render, data);
+  EXPECT_TRUE(data.empty());
+}
+
 TEST(GenericDecoder, ReturnedStringFollowsTheArguments) {
   std::string r = record(-5, "ls -la");
   DecodedGeneric d;
