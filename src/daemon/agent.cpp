@@ -133,10 +133,12 @@ Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config, bpf::Fea
     agent->processor_->set_user_actions(agent->user_actions_.get());
   }
   for (auto& e : agent->exporters_) agent->processor_->add_sink(e.get());
-  if (auto r = agent->start_api(agent->render_, agent->host_ns_); !r)
-    return make_error(r.error().wrap("start the gRPC API"));
   agent->processor_->set_hook_registry(&agent->hooks_);
   if (auto r = agent->load_policies(); !r) return make_error(r.error());
+  // After the policy manager exists: the server's policy methods read it from their threads.
+  // No event is lost meanwhile: the ring buffer is read only once the agent runs.
+  if (auto r = agent->start_api(agent->render_, agent->host_ns_); !r)
+    return make_error(r.error().wrap("start the gRPC API"));
   OCTAGON_ASSIGN_OR_RETURN(SeedResult seeded,
                            seed_from_procfs(*agent->processor_, *agent->sensor_, config.procfs,
                                             config.args_max_size));

@@ -1,6 +1,6 @@
-// The gRPC policy methods' view of the agent's PolicyManager (api::PolicyControl). The manager
-// is created after the API server starts, so this looks it up on every call; until then (or
-// when the kernel has no tracefs) the calls fail with the reason.
+// The gRPC policy methods' view of the agent's PolicyManager (api::PolicyControl). The agent
+// starts the API server after creating the manager; without one (the kernel has no tracefs)
+// the calls fail with the reason.
 #pragma once
 
 #include <memory>
