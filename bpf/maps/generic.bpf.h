@@ -25,6 +25,16 @@ struct {
 	__type(value, struct oct_gen_slots);
 } gen_pending SEC(".maps");
 
+/* About how many entries gen_pending holds (entries the LRU evicts are not subtracted, so it
+ * errs high): while it is 0 the exit half skips its hash lookup, which most exits would miss.
+ * Shared by the two halves like gen_pending. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} gen_pending_n SEC(".maps");
+
 /* Values of InMap / NotInMap filters. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

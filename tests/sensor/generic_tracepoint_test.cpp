@@ -146,8 +146,10 @@ TEST(GenericTracepoint, PairSharesTheEntryMapAndCountsItOnce) {
   auto bytes = [](bpf_map* m) {
     return uint64_t(bpf_map__max_entries(m)) * (bpf_map__key_size(m) + bpf_map__value_size(m));
   };
-  // The entry map and the rate-limit map belong to the enter half; the exit half shares them.
-  uint64_t shared_bytes = bytes(pending) + bytes(hooks->first->map("gen_ratelimit"));
+  // The entry map, its count and the rate-limit map belong to the enter half; the exit half
+  // shares them.
+  uint64_t shared_bytes = bytes(pending) + bytes(hooks->first->map("gen_pending_n")) +
+                          bytes(hooks->first->map("gen_ratelimit"));
   auto map_id = [](bpf_map* m) {
     bpf_map_info info{};
     uint32_t len = sizeof(info);
@@ -155,6 +157,7 @@ TEST(GenericTracepoint, PairSharesTheEntryMapAndCountsItOnce) {
   };
   EXPECT_NE(map_id(pending), 0u);
   EXPECT_EQ(map_id(hooks->second->map("gen_pending")), map_id(pending));  // one kernel map
+  EXPECT_EQ(map_id(hooks->second->map("gen_pending_n")), map_id(hooks->first->map("gen_pending_n")));
   EXPECT_EQ(hooks->first->memory_bytes(), hooks->second->memory_bytes() + shared_bytes);
 }
 

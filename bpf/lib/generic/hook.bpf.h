@@ -48,6 +48,85 @@ static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen
 	return -1;
 }
 
+/* Whether filter f already fails on the raw slots (the return value when it is known): an
+ * integer operator on an integer argument. 0 when it holds or cannot be judged yet (strings,
+ * file types, the return value at entry). A global function: checked once by the verifier. */
+__noinline int oct_filter_fails_early(struct oct_gen_config *cfg, struct oct_gen_filter *f,
+				      struct oct_gen_slots *slots, __s64 ret, int ret_known)
+{
+	__u32 v, any = 0;
+	__u8 op, a;
+	__u64 x;
+
+	if (!cfg || !f || !slots)
+		return 0;
+	op = f->op;
+	a = f->arg;
+	if (f->is_string || op == OCT_OP_SUBSTRING || op == OCT_OP_FILETYPE || op == OCT_OP_NOTFILETYPE)
+		return 0;
+	if (a == OCT_GEN_RET_ARG) {
+		if (!ret_known)
+			return 0;
+		x = (__u64)ret;
+	} else if (a < OCT_GEN_MAX_ARGS) {
+		__u8 kind = cfg->args[a].kind;
+
+		if (kind == OCT_GA_DATA_LOC || kind == OCT_GA_CONST_BUF)
+			return 0;
+		x = slots->v[a];
+	} else {
+		return 0;
+	}
+	if (op == OCT_OP_INMAP || op == OCT_OP_NOTINMAP) {
+		struct oct_gen_inmap_key k = {.set = f->set, .value = x};
+
+		any = bpf_map_lookup_elem(&gen_inmap, &k) != NULL;
+	} else {
+		for (v = 0; v < OCT_GEN_MAX_VALUES; v++) {
+			if (v >= f->nvals)
+				break;
+			if (oct_int_value_match((__s64)x, f, v)) {
+				any = 1;
+				break;
+			}
+		}
+	}
+	return oct_is_negated(op) ? any : !any;
+}
+
+/* Whether some selector may still match, judged only by what needs no capture: its plain
+ * matchPIDs and its integer filters on argument slots (and on the return value when it is
+ * known). When none may, the hook stops before it clears, captures or saves anything: the
+ * cheap reject path of an event no selector wants. */
+static __always_inline int oct_may_match(struct oct_gen_config *cfg, struct oct_gen_slots *slots,
+					 __s64 ret, int ret_known, __u32 tgid)
+{
+	__u32 s, f;
+
+	if (cfg->nselectors == 0)
+		return 1;
+	for (s = 0; s < OCT_GEN_MAX_SELECTORS; s++) {
+		struct oct_gen_selector *sel = &cfg->selectors[s];
+		int ok = 1;
+
+		if (s >= cfg->nselectors)
+			break;
+		if (!oct_pid_match(sel, tgid))
+			continue;
+		for (f = 0; f < OCT_GEN_MAX_FILTERS; f++) {
+			if (f >= sel->nfilters)
+				break;
+			if (oct_filter_fails_early(cfg, &sel->filters[f], slots, ret, ret_known)) {
+				ok = 0;
+				break;
+			}
+		}
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
 static __always_inline void oct_act(struct oct_gen_config *cfg, struct oct_gen_event *ev, __u32 s)
 {
 	struct oct_gen_selector *sel;
@@ -81,7 +160,13 @@ static __always_inline void oct_save_slots(struct oct_gen_scratch *sc, __u64 pid
 
 	for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
 		saved.v[i] = sc->slots[i];
-	bpf_map_update_elem(&gen_pending, &pid_tgid, &saved, BPF_ANY);
+	if (bpf_map_update_elem(&gen_pending, &pid_tgid, &saved, BPF_ANY) == 0) {
+		__u32 zero = 0;
+		__u64 *n = bpf_map_lookup_elem(&gen_pending_n, &zero);
+
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	}
 }
 
 /* Turns raw slots into the values captures start from: __data_loc fields become the address of
@@ -118,7 +203,9 @@ static __always_inline int oct_generic(void *ctx)
 	struct oct_gen_scratch *sc;
 	struct oct_exec_heap *h;
 	struct task_struct *task;
+	struct oct_gen_slots *saved = NULL;
 	struct oct_gen_event *ev;
+	__u64 *npending = NULL;
 	__u64 now;
 	int s, mode, post = 1;
 
@@ -130,28 +217,46 @@ static __always_inline int oct_generic(void *ctx)
 	 * too). */
 	if (!oct_any_pid_match(cfg, tgid))
 		return 0;
-	sc = bpf_map_lookup_elem(&gen_scratch, &zero);
-	h = bpf_map_lookup_elem(&process_heap, &zero);
-	if (!sc || !h)
-		return 0;
-	task = (struct task_struct *)bpf_get_current_task_btf();
 	mode = cfg->mode;
 	if (mode == OCT_MODE_EXIT || mode == OCT_MODE_EXIT_DEFER) {
-		struct oct_gen_slots *saved = bpf_map_lookup_elem(&gen_pending, &pid_tgid);
-
+		/* Most exits have nothing saved: skip the hash lookup while nothing is. */
+		npending = bpf_map_lookup_elem(&gen_pending_n, &zero);
+		if (!npending || *npending == 0)
+			return 0;
+		saved = bpf_map_lookup_elem(&gen_pending, &pid_tgid);
 		if (!saved)
 			return 0;
+	}
+	sc = bpf_map_lookup_elem(&gen_scratch, &zero);
+	if (!sc)
+		return 0;
+	if (mode != OCT_MODE_EXIT && mode != OCT_MODE_EXIT_DEFER) {
+		for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
+			sc->slots[i] = i < cfg->nargs ? oct_read_slot(ctx, &cfg->args[i]) : 0;
+		/* resolve: paths change slots: judge those after they are followed */
+		if (!(cfg->hot & OCT_GCH_RESOLVE) &&
+		    !oct_may_match(cfg, (struct oct_gen_slots *)sc->slots, 0, 0, tgid))
+			return 0;
+	}
+	h = bpf_map_lookup_elem(&process_heap, &zero);
+	if (!h)
+		return 0;
+	task = (struct task_struct *)bpf_get_current_task_btf();
+	if (saved && npending) {
 		for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
 			sc->slots[i] = saved->v[i];
-		bpf_map_delete_elem(&gen_pending, &pid_tgid);
+		if (bpf_map_delete_elem(&gen_pending, &pid_tgid) == 0)
+			__sync_fetch_and_add(npending, -1);
 		sc->ret = (__s64)oct_read_slot(ctx, &(struct oct_gen_arg){.offset = cfg->ret_offset,
 									  .size = 8,
 									  .is_signed = 1});
+		if (!oct_may_match(cfg, (struct oct_gen_slots *)sc->slots, sc->ret, 1, tgid))
+			return 0;
 	} else {
-		for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
-			sc->slots[i] = i < cfg->nargs ? oct_read_slot(ctx, &cfg->args[i]) : 0;
 		oct_prepare_slots(ctx, cfg, sc);
 		sc->ret = 0;
+		if ((cfg->hot & OCT_GCH_RESOLVE) && !oct_may_match(cfg, (struct oct_gen_slots *)sc->slots, 0, 0, tgid))
+			return 0;
 		if (mode == OCT_MODE_STORE) {
 			oct_save_slots(sc, pid_tgid);
 			return 0;

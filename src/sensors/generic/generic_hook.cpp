@@ -154,6 +154,8 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
   OCTAGON_TRY(reuse(hook->map("process_execinfo"), shared.exec_info_map_fd(), "exec-info map"));
   if (pending_from) {
     OCTAGON_TRY(reuse(hook->map("gen_pending"), bpf_map__fd(pending_from->map("gen_pending")), "entry map"));
+    OCTAGON_TRY(reuse(hook->map("gen_pending_n"), bpf_map__fd(pending_from->map("gen_pending_n")),
+                      "entry map count"));
     // One rate-limit window per key whichever half posts the event.
     OCTAGON_TRY(reuse(hook->map("gen_ratelimit"), bpf_map__fd(pending_from->map("gen_ratelimit")),
                       "rate-limit map"));
@@ -210,11 +212,12 @@ void GenericHook::read_stats(uint64_t (&out)[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_M
 
 uint64_t GenericHook::memory_bytes() const {
   uint64_t total = 0;
-  for (const char* name : {"gen_config", "gen_pending", "gen_stats", "gen_scratch", "gen_inmap",
+  for (const char* name : {"gen_config", "gen_pending", "gen_pending_n", "gen_stats", "gen_scratch", "gen_inmap",
                            "gen_binaries", "gen_chunk_heap", "process_heap", "gen_ratelimit"}) {
     bpf_map* m = map(name);
     // The exit half of a pair shares its entry's maps: count them once.
-    bool shared = std::string_view(name) == "gen_pending" || std::string_view(name) == "gen_ratelimit";
+    std::string_view nm = name;
+    bool shared = nm == "gen_pending" || nm == "gen_pending_n" || nm == "gen_ratelimit";
     if (!m || (!owns_pending_ && shared)) continue;
     uint64_t per = uint64_t(bpf_map__key_size(m)) + bpf_map__value_size(m);
     uint64_t n = bpf_map__max_entries(m);
