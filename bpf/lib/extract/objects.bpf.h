@@ -4,6 +4,7 @@
 #pragma once
 
 #include "lib/extract/path.bpf.h"
+#include "lib/extract/cred.bpf.h"
 #include "maps/generic.bpf.h"
 
 #define OCT_GEN_MAX_IOV 16	/* iovec entries copied at most */
@@ -97,19 +98,7 @@ static __always_inline __u32 oct_capture_cred(struct oct_exec_heap *h, __u32 pos
 	if (pos > OCT_EXEC_DATA_MAX - OCT_GEN_ARG_MAX - 8)
 		return 0;
 	c = (struct oct_gen_cred *)&h->data[pos];
-	c->uid = BPF_CORE_READ(cred, uid.val);
-	c->gid = BPF_CORE_READ(cred, gid.val);
-	c->euid = BPF_CORE_READ(cred, euid.val);
-	c->egid = BPF_CORE_READ(cred, egid.val);
-	c->suid = BPF_CORE_READ(cred, suid.val);
-	c->sgid = BPF_CORE_READ(cred, sgid.val);
-	c->fsuid = BPF_CORE_READ(cred, fsuid.val);
-	c->fsgid = BPF_CORE_READ(cred, fsgid.val);
-	c->securebits = BPF_CORE_READ(cred, securebits);
-	/* kernel_cap_t is 64 bits wide in every layout (u32[2] before 6.3, u64 since). */
-	bpf_probe_read_kernel(&c->cap_permitted, 8, &cred->cap_permitted);
-	bpf_probe_read_kernel(&c->cap_effective, 8, &cred->cap_effective);
-	bpf_probe_read_kernel(&c->cap_inheritable, 8, &cred->cap_inheritable);
+	OCT_READ_CRED(c, cred);
 	ns = BPF_CORE_READ(cred, user_ns);
 	c->userns_level = BPF_CORE_READ(ns, level);
 	c->userns_uid = BPF_CORE_READ(ns, owner.val);

@@ -2,25 +2,14 @@
 #pragma once
 
 #include "maps/process.bpf.h"
+#include "lib/extract/cred.bpf.h"
 #include "include/compat/kernfs.bpf.h"
 
 static __always_inline void oct_read_creds(struct task_struct *task, struct oct_creds *c)
 {
 	const struct cred *cred = BPF_CORE_READ(task, cred);
 
-	c->uid = BPF_CORE_READ(cred, uid.val);
-	c->gid = BPF_CORE_READ(cred, gid.val);
-	c->suid = BPF_CORE_READ(cred, suid.val);
-	c->sgid = BPF_CORE_READ(cred, sgid.val);
-	c->euid = BPF_CORE_READ(cred, euid.val);
-	c->egid = BPF_CORE_READ(cred, egid.val);
-	c->fsuid = BPF_CORE_READ(cred, fsuid.val);
-	c->fsgid = BPF_CORE_READ(cred, fsgid.val);
-	c->securebits = BPF_CORE_READ(cred, securebits);
-	/* kernel_cap_t is 64 bits wide in every layout (u32[2] before 6.3, u64 since). */
-	bpf_probe_read_kernel(&c->cap_permitted, 8, &cred->cap_permitted);
-	bpf_probe_read_kernel(&c->cap_effective, 8, &cred->cap_effective);
-	bpf_probe_read_kernel(&c->cap_inheritable, 8, &cred->cap_inheritable);
+	OCT_READ_CRED(c, cred);
 	if (bpf_core_field_exists(task->loginuid))
 		c->auid = BPF_CORE_READ(task, loginuid.val);
 	else

@@ -1,5 +1,6 @@
 #include <octagon/exporters/json/argument_json.h>
 
+#include <octagon/exporters/json/capability_json.h>
 #include <octagon/exporters/json/json_put.h>
 #include <octagon/exporters/json/tetragon_names.h>
 
@@ -21,27 +22,6 @@ void put_file_fields(const Argument& a, bool with_mount, std::string& out) {
   f.string("\"flags\":", a.flags);
   f.string("\"permission\":", a.permission);
   out.push_back('}');
-}
-
-template <size_t N> void put_cap_names(FieldSep& f, const char (&key)[N], uint64_t mask, std::string& out) {
-  if (mask == 0)
-    return;
-  f.key(key);
-  out.push_back('[');
-  bool first = true;
-  for (unsigned bit = 0; bit < 64; bit++) {
-    if (!(mask & (uint64_t{1} << bit)))
-      continue;
-    if (!first)
-      out.push_back(',');
-    first = false;
-    const std::string_view name = capability_name(bit);
-    if (name.empty())
-      put_uint(out, bit);
-    else
-      append_json_string(out, name);
-  }
-  out.push_back(']');
 }
 
 // ProcessCredentials{uid..fsgid (UInt32Value: always printed), securebits, caps, user_ns}.
@@ -82,10 +62,10 @@ void put_process_credentials(const Argument& a, std::string& out) {
   }
   if (a.caps.permitted | a.caps.effective | a.caps.inheritable) {
     put(out, ",\"caps\":{");
-    FieldSep f(out);
-    put_cap_names(f, "\"permitted\":", a.caps.permitted, out);
-    put_cap_names(f, "\"effective\":", a.caps.effective, out);
-    put_cap_names(f, "\"inheritable\":", a.caps.inheritable, out);
+    bool first = true;
+    put_cap_list(out, "\"permitted\":", a.caps.permitted, first);
+    put_cap_list(out, "\"effective\":", a.caps.effective, first);
+    put_cap_list(out, "\"inheritable\":", a.caps.inheritable, first);
     out.push_back('}');
   }
   // UserNamespace{level (Int32Value), uid, gid (UInt32Value), ns{inum, is_host}}: level 0 is
