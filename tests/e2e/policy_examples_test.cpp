@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e/agent_process.h"
+#include "e2e/policy_run.h"
 
 namespace octagon::testing {
 namespace {
@@ -49,28 +50,9 @@ class PolicyExamples : public ::testing::Test {
                         const std::function<bool(const json&)>& pred) {
     std::string path = example(policy);
     EXPECT_FALSE(path.empty()) << "missing example " << policy;
-    AgentProcess agent(dir_.string(), {"--tracing-policy", path, "--node-name", "e2e"});
-    EXPECT_TRUE(agent.wait_stderr("exporting events")) << agent.err();
-    trigger();
-    auto collect = [&] {
-      std::vector<json> found;
-      for (const auto& line : lines_with(agent.out(), type)) {
-        json j = json::parse(line);
-        if (pred(j[type])) found.push_back(j[type]);
-      }
-      return found;
-    };
-    std::vector<json> out;
-    for (int i = 0; i < 250 && out.empty(); i++) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      out = collect();
-    }
-    // Events of one trigger may span export batches: give the rest a flush interval to land.
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    out = collect();
-    EXPECT_EQ(agent.stop(), 0);
-    err_ = agent.err();
-    return out;
+    PolicyRun r = run_policy(dir_.string(), path, type, trigger, pred);
+    err_ = r.err;
+    return r.events;
   }
 
   fs::path dir_;

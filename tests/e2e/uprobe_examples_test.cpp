@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e/agent_process.h"
+#include "e2e/policy_run.h"
 
 namespace octagon::testing {
 namespace {
@@ -71,25 +72,9 @@ class UprobeExamples : public ::testing::Test {
   // Runs the agent with `policy`, calls trigger(), returns the `type` events pred accepts.
   std::vector<json> run(const std::string& policy, const std::string& type, const std::function<void()>& trigger,
                         const std::function<bool(const json&)>& pred, size_t want = 1) {
-    AgentProcess agent(dir_.string(), {"--tracing-policy", policy, "--node-name", "e2e"});
-    EXPECT_TRUE(agent.wait_stderr("exporting events")) << agent.err();
-    trigger();
-    auto collect = [&] {
-      std::vector<json> found;
-      for (const auto& line : lines_with(agent.out(), type)) {
-        json j = json::parse(line);
-        if (pred(j[type])) found.push_back(j[type]);
-      }
-      return found;
-    };
-    std::vector<json> out;
-    for (int i = 0; i < 250 && out.size() < want; i++) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      out = collect();
-    }
-    EXPECT_EQ(agent.stop(), 0);
-    err_ = agent.err();
-    return out;
+    PolicyRun r = run_policy(dir_.string(), policy, type, trigger, pred, want);
+    err_ = r.err;
+    return r.events;
   }
 
   fs::path dir_;
