@@ -1,5 +1,6 @@
 // Run statistics of the BPF programs this process holds, for the overhead metrics. The kernel
-// counts run_cnt / run_time_ns only while the sysctl kernel.bpf_stats_enabled is 1.
+// counts run_cnt / run_time_ns only while the sysctl kernel.bpf_stats_enabled is 1 or some
+// process holds a BPF_ENABLE_STATS descriptor (bpftool prog profile, tests).
 #pragma once
 
 #include <cstdint>

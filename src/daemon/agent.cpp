@@ -278,8 +278,12 @@ StatusSnapshot Agent::status() const {
   s.stack_user_unmapped = st.stack_user_unmapped.load();
   s.stack_maps_errors = st.stack_maps_errors.load();
   s.stack_user_no_symbol = st.stack_user_no_symbol.load();
+  // Stats are on with the sysctl, or while someone holds a BPF_ENABLE_STATS descriptor (which
+  // the sysctl does not show): then the programs' run counts move.
+  s.programs = bpf::own_program_stats();
   s.bpf_stats_enabled = bpf::bpf_stats_enabled();
-  if (s.bpf_stats_enabled) s.programs = bpf::own_program_stats();
+  for (const auto& p : s.programs) s.bpf_stats_enabled |= p.run_count > 0;
+  if (!s.bpf_stats_enabled) s.programs.clear();
   if (hub_) {
     s.api_enabled = true;
     s.api_clients = hub_->client_stats();
