@@ -105,6 +105,41 @@ TEST_F(MetricsE2E, ServesMetricsAndHealthAndCountersMove) {
   EXPECT_EQ(missing->status, 404);
 }
 
+TEST_F(MetricsE2E, PolicyFamiliesCountAPolicysEvents) {
+  const std::string policy = path("getppid.yaml");
+  FILE* f = fopen(policy.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fputs("apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: metrics-getppid\n"
+        "spec:\n  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_getppid\n",
+        f);
+  fclose(f);
+  uint16_t port = start_agent({"--tracing-policy", policy, "--export-filename", path("events.log"),
+                               "--export-stdout=false"});
+  ASSERT_NE(port, 0) << agent_->err();
+  const std::map<std::string, std::string> pol{{"policy", "metrics-getppid"}};
+  MetricsText before = scrape(port);
+  EXPECT_EQ(before.sum("tetragon_tracingpolicy_loaded", {{"state", "enabled"}}), 1);
+  EXPECT_EQ(before.sum("octagon_tracingpolicy_info", {{"policy", "metrics-getppid"}, {"mode", "enforce"}}), 1);
+  EXPECT_GT(before.sum("tetragon_tracingpolicy_kernel_memory_bytes", pol), 0);
+  for (int i = 0; i < 50; i++) syscall(SYS_getppid);
+  MetricsText after;
+  auto post = pol;
+  post["action"] = "post";
+  for (int i = 0; i < 100; i++) {
+    after = scrape(port);
+    if (after.sum("tetragon_events_total", {{"type", "PROCESS_TRACEPOINT"}}) >=
+        before.sum("tetragon_events_total", {{"type", "PROCESS_TRACEPOINT"}}) + 50)
+      break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_GE(after.sum("tetragon_events_total", {{"type", "PROCESS_TRACEPOINT"}}),
+            before.sum("tetragon_events_total", {{"type", "PROCESS_TRACEPOINT"}}) + 50);
+  EXPECT_GE(after.sum("tetragon_tracingpolicy_selector_actions_total", post),
+            before.sum("tetragon_tracingpolicy_selector_actions_total", post) + 50);
+  EXPECT_GE(after.sum("tetragon_policy_events_total", pol), before.sum("tetragon_policy_events_total", pol) + 50);
+  EXPECT_EQ(after.count("octagon_tracingpolicy_selector_missed_total"), 3u);  // one selector row
+}
+
 TEST_F(MetricsE2E, BusyOrBadAddressIsAStartupError) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in a{};
