@@ -16,7 +16,7 @@ constexpr MetricType kGauge = MetricType::kGauge;
 void render_kernel(const StatusSnapshot& s, ExpositionWriter& w) {
   w.family("tetragon_bpf_missed_events_total", kCounter,
            "Events the BPF side could not deliver or read fully, by message type and reason "
-           "(ringbuf_full and no_heap lose the event; map_full and read_error degrade it)");
+           "(ringbuf_full and no_scratch lose the event; process_map_full and read_error degrade it)");
   for (uint32_t op = 1; op < OCT_MSG_OP_MAX; op++)
     for (uint32_t r = 0; r < OCT_MISS_MAX; r++)
       w.sample({{"msg_op", sensors::msg_op_name(op)}, {"error", sensors::miss_reason_name(r)}},
