@@ -163,6 +163,13 @@ void HttpServer::run() {
         timed_out_.fetch_add(1);
         done = true;
       }
+      if (done && c.replying && c.sent == c.out.size()) {
+        // Discard what the client sent beyond its request head, so that closing does not
+        // reset the connection before the client has read the response.
+        shutdown(c.fd.get(), SHUT_WR);
+        while (recv(c.fd.get(), buf, sizeof(buf), MSG_DONTWAIT) > 0) {
+        }
+      }
       if (done) c.fd.reset();
     }
     std::erase_if(conns, [](const Connection& c) { return !c.fd.valid(); });
