@@ -3,6 +3,7 @@
 
 #include <bpf/libbpf.h>
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 
@@ -29,7 +30,7 @@ class RingBufferReader {
   // bounds latency without a wake-up per event. Returns records consumed.
   Result<int> poll(int timeout_ms);
 
-  uint64_t records() const { return records_; }
+  uint64_t records() const { return records_.load(std::memory_order_relaxed); }  // any thread
 
  private:
   explicit RingBufferReader(RecordHandler& handler) : handler_(handler) {}
@@ -37,7 +38,7 @@ class RingBufferReader {
 
   RecordHandler& handler_;
   ring_buffer* rb_ = nullptr;
-  uint64_t records_ = 0;
+  std::atomic<uint64_t> records_{0};  // written by the reading thread only
 };
 
 }  // namespace octagon::bpf

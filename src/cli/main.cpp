@@ -2,6 +2,7 @@
 
 #include <octagon/cli/agent_commands.h>
 #include <octagon/cli/getevents.h>
+#include <octagon/cli/probe.h>
 #include <octagon/cli/tracingpolicy.h>
 
 #include <cstdio>
@@ -26,6 +27,7 @@ void print_usage(FILE* out) {
           "  getevents  print events from the agent's gRPC API (or JSON events on stdin)\n"
           "  tracingpolicy (tp)  add, delete, enable, disable, set-mode, list policies\n"
           "  status     print the agent's health\n"
+          "  probe      print this kernel's BPF capabilities (-o json)\n"
           "  version    print the version (--server: also the agent's)\n"
           "  help       print this help\n\n"
           "Run 'octagon <command> --help' for a command's flags.\n");
@@ -73,6 +75,7 @@ int run(int argc, char** argv) {
   if (cmd == "agent") return run_agent(rest);
   if (cmd == "getevents") return run_getevents(rest);
   if (cmd == "status") return run_status(rest);
+  if (cmd == "probe") return run_probe(rest);
   if (cmd == "tracingpolicy" || cmd == "tp") return run_tracingpolicy(rest);
   if (cmd == "version" || cmd == "--version") return run_version(rest);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {

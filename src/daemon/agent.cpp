@@ -52,6 +52,7 @@ events::Namespaces host_namespaces(const std::string& procfs) {
 Agent::Agent(const AgentConfig& config) : config_(config), cache_(config.process_cache_size) {}
 
 Agent::~Agent() {
+  metrics_server_.reset();
   reader_stop_ = true;
   if (reader_thread_.joinable()) reader_thread_.join();
   stop_api();
@@ -118,6 +119,7 @@ Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config, bpf::Fea
   std::unique_ptr<Agent> agent(new Agent(config));
   agent->started_ns_ = agent->clock_.boot_now_ns();
   if (auto r = agent->open_exporters(); !r) return make_error(r.error().wrap("open exports"));
+  if (auto r = agent->start_metrics(); !r) return make_error(r.error());
 
   sensors::ProcessSensorConfig scfg;
   scfg.ring_buffer_bytes = static_cast<uint32_t>(config.rb_size);
@@ -185,6 +187,20 @@ Result<void> Agent::start_api(const events::RenderOptions& render, const events:
   return ok();
 }
 
+// Bound before the sensors load, so that a busy address fails fast; /healthz answers 503
+// and /metrics waits until run() starts reading events.
+Result<void> Agent::start_metrics() {
+  if (config_.metrics_server.empty()) return ok();
+  auto server = metrics::HttpServer::create(config_.metrics_server, [this](std::string_view path) {
+    return serve_agent_http(*this, state_.load(), path);
+  });
+  if (!server) return make_error(server.error().wrap("--metrics-server " + config_.metrics_server));
+  metrics_server_ = std::move(*server);
+  OCTAGON_LOG_INFO("metrics server listening on %s (GET /metrics, /healthz)",
+                   metrics_server_->address().c_str());
+  return ok();
+}
+
 void Agent::stop_api() {
   if (hub_) hub_->close();  // GetEvents loops return
   if (api_server_) api_server_->stop();
@@ -207,6 +223,7 @@ void Agent::reader_loop() {
 
 Result<void> Agent::run(const std::atomic<bool>* stop) {
   reader_thread_ = std::thread(&Agent::reader_loop, this);
+  state_ = AgentState::kRunning;
   sigset_t set = handled_signals();
   uint64_t interval = uint64_t(config_.stats_interval_seconds) * 1000000000ull;
   uint64_t next_stats = clock_.boot_now_ns() + interval;
@@ -223,6 +240,7 @@ Result<void> Agent::run(const std::atomic<bool>* stop) {
       next_stats += interval;
     }
   }
+  state_ = AgentState::kStopping;
   reader_stop_ = true;
   reader_thread_.join();
   for (auto& e : exporters_) e->stop();
@@ -239,6 +257,11 @@ StatusSnapshot Agent::status() const {
   const auto& st = processor_->stats();
   for (int i = 0; i < OCT_MSG_OP_MAX; i++) s.received[i] = st.received[i].load();
   s.decode_errors = st.decode_errors.load();
+  s.unknown_hook = st.unknown_hook.load();
+  s.kprobe_events = st.kprobe_events.load();
+  s.tracepoint_events = st.tracepoint_events.load();
+  s.uprobe_events = st.uprobe_events.load();
+  s.usdt_events = st.usdt_events.load();
   s.exec_events = st.exec_events.load();
   s.exit_events = st.exit_events.load();
   s.exit_unknown = st.exit_unknown.load();
@@ -255,6 +278,12 @@ StatusSnapshot Agent::status() const {
   s.stack_user_unmapped = st.stack_user_unmapped.load();
   s.stack_maps_errors = st.stack_maps_errors.load();
   s.stack_user_no_symbol = st.stack_user_no_symbol.load();
+  // Stats are on with the sysctl, or while someone holds a BPF_ENABLE_STATS descriptor (which
+  // the sysctl does not show): then the programs' run counts move.
+  s.programs = bpf::own_program_stats();
+  s.bpf_stats_enabled = bpf::bpf_stats_enabled();
+  for (const auto& p : s.programs) s.bpf_stats_enabled |= p.run_count > 0;
+  if (!s.bpf_stats_enabled) s.programs.clear();
   if (hub_) {
     s.api_enabled = true;
     s.api_clients = hub_->client_stats();

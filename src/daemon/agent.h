@@ -19,6 +19,7 @@
 #include <octagon/daemon/encoding_exporter.h>
 #include <octagon/daemon/event_processor.h>
 #include <octagon/daemon/hook_registry.h>
+#include <octagon/daemon/metrics_endpoint.h>
 #include <octagon/daemon/policy_control.h>
 #include <octagon/daemon/policy_manager.h>
 #include <octagon/daemon/status.h>
@@ -50,6 +51,7 @@ class Agent {
   void stop_api();
   void reader_loop();
   void print_status() const;
+  Result<void> start_metrics();
 
   AgentConfig config_;
   BootClock clock_;
@@ -71,6 +73,9 @@ class Agent {
   std::unique_ptr<bpf::RingBufferReader> reader_;
   std::atomic<bool> reader_stop_{false};
   std::thread reader_thread_;
+  std::atomic<AgentState> state_{AgentState::kStarting};
+  // Last: destroyed (its thread joined) first, as its handler reads every member above.
+  std::unique_ptr<metrics::HttpServer> metrics_server_;
 };
 
 }  // namespace octagon::daemon

@@ -175,6 +175,10 @@ constexpr OptionSpec kOptions[] = {
      "Events queued per gRPC GetEvents client; when full, that client's events are dropped and "
      "counted (other clients and the agent are not slowed)",
      set_uint<&C::server_client_queue_size, 1, 16 * kMiB>, false},
+    {"metrics-server", T::kString, "",
+     "Serve Prometheus metrics (GET /metrics) and health (GET /healthz) over HTTP on this "
+     "address, HOST:PORT or :PORT (every interface), e.g. 127.0.0.1:2112; empty: off",
+     set_string<&C::metrics_server>, false},
     {"procfs", T::kString, "/proc", "Location of procfs (e.g. the host's /proc in a container)",
      set_string<&C::procfs>, false},
     {"stats-interval", T::kDuration, "0",

@@ -55,6 +55,8 @@ struct AgentConfig {
   // gRPC API (src/api): Tetragon's --server-address; empty disables the server.
   std::string server_address = "unix:///var/run/octagon/octagon.sock";
   uint32_t server_client_queue_size = 10000;  // events queued per GetEvents client
+  // Prometheus /metrics and /healthz over HTTP (Tetragon's --metrics-server); empty: off.
+  std::string metrics_server;
 
   // Runtime.
   std::string procfs = "/proc";

@@ -237,6 +237,7 @@ void EventProcessor::handle_generic(const void* data, size_t size) {
     kprobe_event_.return_action = kprobe_event_.return_arg ? render->return_action
                                                            : events::KprobeAction::kUnknown;
     for (EventSink* s : sinks_) s->on_kprobe(kprobe_event_);
+    stats_.kprobe_events.fetch_add(1, std::memory_order_relaxed);
   } else if (render->kind == policy::EventKind::kUprobe) {
     fill_common(uprobe_event_, *render, generic_, p);
     uprobe_event_.path = render->path;
@@ -245,6 +246,7 @@ void EventProcessor::handle_generic(const void* data, size_t size) {
     uprobe_event_.ref_ctr_offset = render->ref_ctr_offset;
     sensors::render_arguments(generic_, *render, uprobe_event_.args, uprobe_event_.return_arg);
     for (EventSink* s : sinks_) s->on_uprobe(uprobe_event_);
+    stats_.uprobe_events.fetch_add(1, std::memory_order_relaxed);
   } else if (render->kind == policy::EventKind::kUsdt) {
     fill_common(usdt_event_, *render, generic_, p);
     usdt_event_.path = render->path;
@@ -253,6 +255,7 @@ void EventProcessor::handle_generic(const void* data, size_t size) {
     std::optional<events::Argument> unused;
     sensors::render_arguments(generic_, *render, usdt_event_.args, unused);
     for (EventSink* s : sinks_) s->on_usdt(usdt_event_);
+    stats_.usdt_events.fetch_add(1, std::memory_order_relaxed);
   } else {
     fill_common(tracepoint_event_, *render, generic_, p);
     tracepoint_event_.subsys = render->subsys;
@@ -260,6 +263,7 @@ void EventProcessor::handle_generic(const void* data, size_t size) {
     std::optional<events::Argument> unused;
     sensors::render_arguments(generic_, *render, tracepoint_event_.args, unused);
     for (EventSink* s : sinks_) s->on_tracepoint(tracepoint_event_);
+    stats_.tracepoint_events.fetch_add(1, std::memory_order_relaxed);
   }
   stats_.policy_events.fetch_add(1, std::memory_order_relaxed);
 }

@@ -63,6 +63,8 @@ struct ProcessorStats {
   // Process cache figures, published by the reader thread (publish_cache_stats()).
   std::atomic<uint64_t> cache_size{0}, cache_capacity{0}, cache_evictions{0}, cache_misses{0},
       cache_removals{0}, cache_memory_bytes{0};
+  // policy_events by kind (the metrics' events_total{type}).
+  std::atomic<uint64_t> kprobe_events{0}, tracepoint_events{0}, uprobe_events{0}, usdt_events{0};
 };
 
 class EventProcessor : public bpf::RecordHandler {

@@ -109,7 +109,7 @@ uint64_t StatusSnapshot::kernel_lost() const {
 }
 
 uint64_t StatusSnapshot::user_dropped() const {
-  uint64_t n = decode_errors;
+  uint64_t n = decode_errors + unknown_hook;
   for (const auto& e : exporters) n += e.stats.dropped_queue_full + e.stats.lost_records;
   return n;
 }
@@ -135,13 +135,15 @@ std::string render_status_json(const StatusSnapshot& s) {
   ObjectWriter rb(top.raw("ringbuf"));
   rb.field("records", s.ringbuf_records);
   for (uint32_t op = 1; op < OCT_MSG_OP_MAX; op++) rb.field(sensors::msg_op_name(op), s.received[op]);
-  rb.field("decode_errors", s.decode_errors);
+  rb.field("decode_errors", s.decode_errors).field("dropped_unknown_hook", s.unknown_hook);
   rb.close();
 
   ObjectWriter ev(top.raw("events"));
   ev.field("process_exec", s.exec_events).field("process_exit", s.exit_events);
   ev.field("exit_unknown_process", s.exit_unknown).field("parent_misses", s.parent_misses);
   ev.field("procfs_seeded", s.seeded);
+  ev.field("process_kprobe", s.kprobe_events).field("process_tracepoint", s.tracepoint_events);
+  ev.field("process_uprobe", s.uprobe_events).field("process_usdt", s.usdt_events);
   ev.close();
 
   ObjectWriter cache(top.raw("process_cache"));
@@ -180,6 +182,19 @@ std::string render_status_json(const StatusSnapshot& s) {
     }
     cl += ']';
     api.close();
+  }
+  if (s.bpf_stats_enabled) {
+    std::string& progs = top.raw("programs");
+    progs += '[';
+    for (size_t i = 0; i < s.programs.size(); i++) {
+      if (i) progs += ',';
+      const auto& p = s.programs[i];
+      ObjectWriter w(progs);
+      w.field("id", p.id).field("name", p.name).field("type", p.type);
+      w.field("run_count", p.run_count).field("run_time_ns", p.run_time_ns);
+      w.close();
+    }
+    progs += ']';
   }
   top.close();
   out += '}';

@@ -9,6 +9,7 @@
 #include <octagon/daemon/policy_manager.h>
 #include <octagon/daemon/user_actions.h>
 #include <octagon/api/event_hub.h>
+#include <octagon/bpf/program_stats.h>
 #include <octagon/pipeline/export_worker.h>
 #include <octagon/sensors/process/process_sensor.h>
 
@@ -29,7 +30,9 @@ struct StatusSnapshot {
   uint64_t ringbuf_records = 0;
   uint64_t received[OCT_MSG_OP_MAX] = {};
   uint64_t decode_errors = 0;
+  uint64_t unknown_hook = 0;  // policy records of a hook no longer loaded: dropped
   uint64_t exec_events = 0, exit_events = 0, exit_unknown = 0, parent_misses = 0, seeded = 0;
+  uint64_t kprobe_events = 0, tracepoint_events = 0, uprobe_events = 0, usdt_events = 0;
   CacheSnapshot cache;
   std::vector<ExporterSnapshot> exporters;
   // Policies: per policy, hook and selector what the kernel did (posted, signalled, refused,
@@ -43,6 +46,9 @@ struct StatusSnapshot {
   bool api_enabled = false;
   std::vector<api::ClientStats> api_clients;
   uint64_t api_dropped = 0;
+  // The agent's BPF programs' run statistics, read only while kernel.bpf_stats_enabled is 1.
+  bool bpf_stats_enabled = false;
+  std::vector<bpf::ProgramStats> programs;
 
   // Events the kernel could not deliver (ring buffer full, no scratch space).
   uint64_t kernel_lost() const;
