@@ -1,6 +1,7 @@
 // matchArgs network operators on sockaddr arguments: the kernel plan they compile to (filter
 // op, values, InMap and LPM members) and every refusal, at the file:line:col of the node.
 #include <octagon/policy/compiler.h>
+#include <octagon/policy/net_values.h>
 #include <octagon/policy/parser.h>
 
 #include <arpa/inet.h>
@@ -278,6 +279,41 @@ TEST(CompileSockaddr, ATracepointSockaddrArgument) {
   EXPECT_EQ(filter0(*c).op, OCT_OP_SPORT);
   EXPECT_EQ(filter0(*c).arg, 0);
   EXPECT_EQ(filter0(*c).ivals[1], 5010);
+}
+
+}  // namespace
+}  // namespace octagon::policy
+
+namespace octagon::policy {
+namespace {
+
+TEST(NetValues, SyntaxesTetragonUsersWrite) {
+  NetValueError err;
+  auto r = parse_port("0x10:0x20", err);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->min, 16);
+  EXPECT_EQ(r->max, 32);
+  EXPECT_EQ(parse_port("65535", err)->max, 65535);
+  EXPECT_FALSE(parse_port("-1", err));
+  EXPECT_FALSE(parse_port("", err));
+  EXPECT_EQ(parse_family("af_inet6", err), AF_INET6);  // names in any case
+  EXPECT_EQ(parse_family("AF_LOCAL", err), AF_UNIX);
+  EXPECT_EQ(parse_family("0x2", err), AF_INET);
+  auto c = parse_cidr("2001:db8::ff/32", err);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->bytes, 16);
+  EXPECT_EQ(c->prefix, 32);
+  EXPECT_EQ(c->addr[15], 0);  // host bits cleared
+  auto m = parse_cidr("::ffff:192.168.0.1", err);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->bytes, 4);
+  EXPECT_EQ(m->prefix, 32);
+  EXPECT_EQ(m->addr[0], 192);
+  auto low = parse_cidr("::ffff:0:0/80", err);  // wider than the mapped range: stays IPv6
+  ASSERT_TRUE(low);
+  EXPECT_EQ(low->bytes, 16);
+  EXPECT_FALSE(parse_cidr("10.0.0.0/8/8", err));
+  EXPECT_FALSE(parse_cidr("10.0.0.0/+8", err));
 }
 
 }  // namespace
