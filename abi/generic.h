@@ -92,6 +92,13 @@ enum oct_gen_op {
 	OCT_OP_PREFIX, OCT_OP_NOTPREFIX, OCT_OP_POSTFIX, OCT_OP_NOTPOSTFIX, OCT_OP_SUBSTRING,
 	OCT_OP_INMAP, OCT_OP_NOTINMAP,
 	OCT_OP_FILETYPE, OCT_OP_NOTFILETYPE, /* fd args: (i_mode & S_IFMT) is one of ivals */
+	/* sockaddr args, on the captured bytes. Addresses outside AF_INET/AF_INET6 (and ports of
+	 * them) never match: the positive operators fail, the Not* ones hold. */
+	OCT_OP_SADDR, OCT_OP_NOTSADDR,	/* the address is in the CIDR set OCT_GEN_LPM_ADDR_BASE + set */
+	OCT_OP_SPORT, OCT_OP_NOTSPORT,	/* the port (host order) is in one of the nvals (min, max)
+					 * pairs of ivals or is a member of `set` in gen_inmap */
+	OCT_OP_SPORTPRIV, OCT_OP_NOTSPORTPRIV, /* the port is below 1024 */
+	OCT_OP_FAMILY,			/* sa_family is one of the nvals ivals[2 * i] */
 };
 
 /* InMap / NotInMap sets live in the hook's gen_inmap hash map under this key. */
@@ -180,6 +187,10 @@ struct oct_gen_cap_filter {
 /* InMap / NotInMap on string arguments share that trie: data[0] is this base + the filter's
  * set, then the string and a NUL (so that only an equal string matches). */
 #define OCT_GEN_LPM_STRSET_BASE 16
+/* SAddr / NotSAddr CIDRs share it too: data[0] is this base + the filter's set, data[1] is 4
+ * or 6, then the address in network order; prefixlen is 16 + the CIDR's prefix length. An
+ * IPv4-mapped IPv6 address (::ffff:a.b.c.d) is looked up as IPv4 first, then as IPv6. */
+#define OCT_GEN_LPM_ADDR_BASE 64
 #define OCT_GEN_BINARIES_MAX 1024
 struct oct_gen_lpm_key {
 	__u32 prefixlen; /* in bits, the set byte included */

@@ -61,6 +61,7 @@ Result<bool> choose_more_tp_arg(const TracingPolicy& p, const KProbeArg& a, cons
       out.arg.user = 1;
       out.render.kind = t == ArgType::kSockaddr ? Argument::Kind::kSockaddr : Argument::Kind::kSockaddrUn;
       out.slot.user_memory = true;
+      out.slot.sockaddr_un = t == ArgType::kSockaddrUn;
       break;
     case ArgType::kCharIovec: {
       OCTAGON_TRY(field_is(pointer || field.size == 8, "a pointer field"));

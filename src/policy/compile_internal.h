@@ -11,6 +11,7 @@ struct ArgSlot {
   bool is_string = false; // string filters apply
   bool is_fd = false;
   bool user_memory = false; // reads user memory (sockaddr, iovec...): pair with the syscall exit
+  bool sockaddr_un = false; // OCT_GA_SOCKADDR spelled sockaddr_un: Family applies, not SAddr/SPort
 };
 
 // One argument's plan, as the compiler picks it.
@@ -67,6 +68,13 @@ Result<void> compile_selectors(const TracingPolicy& policy, const HookCommon& ho
                                KernelFacts& kernel, oct_gen_config& cfg, HookRender& render,
                                std::vector<oct_gen_inmap_key>& inmap,
                                std::vector<oct_gen_lpm_key>* binaries = nullptr);
+
+// A network operator (SAddr, SPort, Family...) on argument `arg`, or any operator on a sockaddr
+// argument (compile_sockaddr.cpp): refused unless it is a network operator on a sockaddr it
+// applies to; CIDRs go to `lpm` (nullptr: refused).
+Result<void> compile_sockaddr_filter(const TracingPolicy& policy, const ArgFilter& f, uint8_t arg,
+                                     const ArgSlot& slot, uint32_t set, oct_gen_filter& out,
+                                     std::vector<oct_gen_inmap_key>& inmap, std::vector<oct_gen_lpm_key>* lpm);
 
 // The process filters of selector `si` (compile_process_filters.cpp).
 Result<void> compile_process_filters(const TracingPolicy& policy, const Selector& s, size_t si,

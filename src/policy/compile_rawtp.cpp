@@ -136,6 +136,7 @@ Result<void> choose_btf_arg(const TracingPolicy& p, const KProbeArg& a, const Bt
         return mismatch("a struct sockaddr *");
       out.arg.kind = OCT_GA_SOCKADDR;
       out.render.kind = t == ArgType::kSockaddr ? Argument::Kind::kSockaddr : Argument::Kind::kSockaddrUn;
+      out.slot.sockaddr_un = t == ArgType::kSockaddrUn;
       break;
     case ArgType::kConstBuf: {
       BtfType bt = btf.type(v.type);

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include <octagon/policy/compile_internal.h>
+#include <octagon/policy/net_values.h>
 #include <octagon/policy/numbers.h>
 
 namespace octagon::policy::detail {
@@ -31,11 +32,16 @@ Result<uint8_t> kernel_op(const TracingPolicy& p, const ArgFilter& f, bool is_st
     default: break;
   }
   (void)is_string;
+  if (is_net_operator(f.op))  // arguments are compiled by compile_sockaddr_filter
+    return make_error(policy_error(p, field_pos(f.pos, "operator"),
+                                   "operator " + std::string(enum_name(f.op)) + " applies to sockaddr arguments, "
+                                   "not to return values"));
   return make_error(policy_error(p, field_pos(f.pos, "operator"),
                                  "operator " + std::string(enum_name(f.op)) +
                                      " is not supported by Octagon yet",
                                  "supported: Equal, NotEqual, Prefix, NotPrefix, Postfix, NotPostfix, "
-                                 "GT, LT, Mask, InRange, NotInRange, InMap, NotInMap, SubString, FileType, NotFileType"));
+                                 "GT, LT, Mask, InRange, NotInRange, InMap, NotInMap, SubString, FileType, NotFileType; "
+                                 "SAddr, NotSAddr, SPort, NotSPort, SPortPriv, NotSPortPriv and Family on sockaddr"));
 }
 
 bool is_string_op(uint8_t op) {
@@ -257,6 +263,11 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
       uint8_t path_str = slots[t].kind == OCT_GA_FD ? OCT_GEN_STR_PATH : OCT_GEN_STR_FILE;
       bool buffer = slots[t].kind == OCT_GA_BUF_USER || slots[t].kind == OCT_GA_IOVEC ||
                     slots[t].kind == OCT_GA_BUF_RET;
+      if (is_net_operator(f.op) || slots[t].kind == OCT_GA_SOCKADDR) {
+        OCTAGON_TRY(compile_sockaddr_filter(p, f, uint8_t(t), slots[t], set, out.filters[out.nfilters++], inmap,
+                                            binaries));
+        continue;
+      }
       OCTAGON_TRY(compile_filter(p, f, uint8_t(t), slots[t].is_string, slots[t].is_fd, path_str, kernel, set,
                                  out.filters[out.nfilters++], inmap, buffer, binaries));
     }

@@ -1,10 +1,9 @@
 // Operator-versus-type and value-syntax checks of matchArgs / matchData / matchReturnArgs.
 // Where the type is `auto` (tracepoints), only checks that do not depend on it are made; the
 // compiler repeats them once the tracefs format is known.
+#include <octagon/policy/net_values.h>
 #include <octagon/policy/numbers.h>
 #include <octagon/policy/parse_internal.h>
-
-#include <arpa/inet.h>
 
 #include <cctype>
 
@@ -92,25 +91,6 @@ bool applies(AO op, Family f, ArgType t) {
   }
 }
 
-bool is_ip_or_cidr(const std::string& v) {
-  std::string addr = v;
-  const size_t slash = v.find('/');
-  int max_prefix = 32;
-  if (slash != std::string::npos)
-    addr = v.substr(0, slash);
-  unsigned char buf[16];
-  if (inet_pton(AF_INET, addr.c_str(), buf) != 1) {
-    if (inet_pton(AF_INET6, addr.c_str(), buf) != 1)
-      return false;
-    max_prefix = 128;
-  }
-  if (slash == std::string::npos)
-    return true;
-  std::optional<uint64_t> prefix = parse_uint64(v.substr(slash + 1));
-  return prefix && v.size() > slash + 1 && std::isdigit(static_cast<unsigned char>(v[slash + 1])) &&
-         *prefix <= static_cast<uint64_t>(max_prefix);
-}
-
 // A number, or a symbolic name with the given prefix (AF_INET, IPPROTO_TCP, TCP_SYN_SENT).
 bool is_number_or_name(const std::string& v, std::string_view prefix) {
   if (parse_int64(v))
@@ -126,13 +106,6 @@ bool is_number_or_name(const std::string& v, std::string_view prefix) {
   return true;
 }
 
-bool is_port_value(const std::string& v) {
-  if (auto r = parse_range(v, false))
-    return r->max_unsigned <= 65535;
-  auto p = parse_uint64(v);
-  return p && *p <= 65535;
-}
-
 } // namespace
 
 Result<void> validate_filter_values(ParseContext& ctx, const TracingPolicy& policy,
@@ -142,6 +115,10 @@ Result<void> validate_filter_values(ParseContext& ctx, const TracingPolicy& poli
   const SourcePos op_pos = field_pos(f.pos, "operator");
   const std::string op_name(enum_name(f.op));
   if (!applies(f.op, fam, type)) {
+    if ((fam == Family::kSockaddr || fam == Family::kSockaddrUn) && is_net_operator(f.op)) {
+      if (auto why = sockaddr_refusal(f.op, fam == Family::kSockaddrUn))
+        return ctx.fail(op_pos, why->problem, why->hint);
+    }
     if (fam == Family::kNone) {
       return ctx.fail(op_pos, "arguments of type " + target->type_name + " cannot be filtered",
                       "filter on a field of it instead, with 'resolve' and that field's type");
@@ -154,6 +131,8 @@ Result<void> validate_filter_values(ParseContext& ctx, const TracingPolicy& poli
                                    "(and Not*), SubString and SubStringIgnCase"
         : fam == Family::kPath   ? "paths take Equal, NotEqual, Prefix, Postfix (and "
                                    "Not*), and FileType for file and path"
+        : fam == Family::kSockaddr ? "sockaddr arguments take SAddr, NotSAddr, SPort, NotSPort, "
+                                     "SPortPriv, NotSPortPriv and Family"
                                  : "see the operators of this type in the reference");
   }
   if (f.values.empty() && !is_priv_op(f.op)) {
@@ -192,15 +171,16 @@ Result<void> validate_filter_values(ParseContext& ctx, const TracingPolicy& poli
       if (!parse_range(v, true) && !parse_range(v, false)) {
         return bad("a range 'min:max'", "both ends are numbers and min <= max, e.g. '100:200'");
       }
-    } else if (is_addr_op(f.op)) {
-      if (!is_ip_or_cidr(v))
-        return bad("an IP address or CIDR", "e.g. '10.0.0.0/8' or '::1'");
-    } else if (is_port_op(f.op)) {
-      if (!is_port_value(v))
-        return bad("a port or a range 'min:max'", "ports go up to 65535");
-    } else if (f.op == AO::kFamily) {
-      if (!is_number_or_name(v, "AF_"))
-        return bad("an address family", "e.g. AF_INET or 2");
+    } else if (is_addr_op(f.op) || is_port_op(f.op) || f.op == AO::kFamily) {
+      NetValueError err;
+      const bool good = is_addr_op(f.op)   ? parse_cidr(v, err).has_value()
+                        : is_port_op(f.op) ? parse_port(v, err).has_value()
+                                           : parse_family(v, err).has_value();
+      if (!good)
+        return ctx.fail(at, err.problem, err.hint);
+    } else if (is_priv_op(f.op)) {
+      return ctx.fail(field_pos(f.pos, "values"), op_name + " takes no values (ports 0-1023)",
+                      "remove the values, or use SPort with a range");
     } else if (f.op == AO::kProtocol) {
       if (!is_number_or_name(v, "IPPROTO_"))
         return bad("a protocol", "e.g. IPPROTO_TCP or 6");

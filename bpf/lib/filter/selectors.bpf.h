@@ -128,6 +128,7 @@ static __always_inline int oct_filetype_match(struct oct_gen_filter *f, struct o
 }
 
 #include "lib/filter/path_match.bpf.h"
+#include "lib/filter/sockaddr.bpf.h"
 
 static __always_inline int oct_int_value_match(__s64 x, struct oct_gen_filter *f, __u32 v)
 {
@@ -168,6 +169,8 @@ __noinline int oct_filter_match(struct oct_gen_filter *f, struct oct_gen_scratch
 	a = f->arg;
 	if (a != OCT_GEN_RET_ARG && a >= OCT_GEN_MAX_ARGS)
 		return 0;
+	if (f->op >= OCT_OP_SADDR && f->op <= OCT_OP_FAMILY)
+		return oct_sockaddr_match(f, sc, h);
 	if ((f->op == OCT_OP_INMAP || f->op == OCT_OP_NOTINMAP) && f->is_string) {
 		any = a != OCT_GEN_RET_ARG && oct_str_inmap(f, sc, h, a);
 		return f->op == OCT_OP_NOTINMAP ? !any : any;

@@ -128,7 +128,7 @@ const Case kCases[] = {
     {"in_range_not_numbers", "17:18: spec.kprobes[0].selectors[0].matchArgs[0].values[0]",
      "expected a range 'min:max', got 'low:high'", "min <= max"},
     {"wrong_cidr", "16:18: spec.kprobes[0].selectors[0].matchArgs[0].values[0]",
-     "expected an IP address or CIDR, got '10.0.0.0/33'", "10.0.0.0/8"},
+     "'/33' is not a prefix length of an IPv4 address", "from 0 to 32"},
     {"wrong_digest", "9:21: spec.uprobes[0].binaryDigests[0]", "invalid sha256 digest",
      "64 hex digits"},
 };
