@@ -62,7 +62,9 @@ __noinline int oct_filter_fails_early(struct oct_gen_config *cfg, struct oct_gen
 		return 0;
 	op = f->op;
 	a = f->arg;
-	if (f->is_string || op == OCT_OP_SUBSTRING || op == OCT_OP_FILETYPE || op == OCT_OP_NOTFILETYPE)
+	/* Only the plain integer operators: any other reads what the capture produces. */
+	if (f->is_string || op < OCT_OP_EQ || (op > OCT_OP_NOTINRANGE && op != OCT_OP_INMAP &&
+					       op != OCT_OP_NOTINMAP))
 		return 0;
 	if (a == OCT_GEN_RET_ARG) {
 		if (!ret_known)
