@@ -41,7 +41,9 @@ Result<ArgChoice> choose_arg(const TracingPolicy& p, const KProbeArg& a, const F
                                    "resolve needs BTF-typed arguments, which this hook's format fields are not",
                                    "use a raw tracepoint (raw: true), whose arguments are BTF-typed"));
   if (!a.btf_type.empty())
-    return make_error(policy_error(p, field_pos(a.pos, "btfType"), "btfType is not supported by Octagon yet"));
+    return make_error(policy_error(p, field_pos(a.pos, "btfType"),
+                                   "btfType casts a BTF-typed argument, which this hook's format fields are not",
+                                   "use a raw tracepoint (raw: true), whose arguments are BTF-typed"));
   detail::ArgPick more;
   OCTAGON_ASSIGN_OR_RETURN(bool picked, detail::choose_more_tp_arg(p, a, field, all, more));
   if (picked) {
@@ -275,13 +277,10 @@ class HookCompiler {
   bool monitor_;
 };
 
-Result<std::vector<std::string>> calls_of(const TracingPolicy& p, const KProbeSpec& spec) {
+Result<std::vector<std::string>> calls_of(const TracingPolicy& p, const KProbeSpec& spec, KernelFacts& k,
+                                          std::vector<std::string>& notes) {
   if (spec.call_list.empty()) return std::vector<std::string>{spec.call};
-  const ListSpec* l = find_list(p, spec.call_list);
-  if (!l) return make_error(policy_error(p, field_pos(spec.pos, "call"), "no list " + spec.call_list));
-  if (l->type != ListType::kSyscalls && l->type != ListType::kNone)
-    return make_error(policy_error(p, l->pos, "generated lists are not supported yet"));
-  return l->values;
+  return detail::list_calls(p, spec, k, notes);
 }
 
 }  // namespace
@@ -324,7 +323,7 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
 
   HookCompiler hc(p, kernel, out, out.mode == PolicyMode::kMonitor);
   for (const KProbeSpec& k : p.kprobes) {
-    OCTAGON_ASSIGN_OR_RETURN(std::vector<std::string> calls, calls_of(p, k));
+    OCTAGON_ASSIGN_OR_RETURN(std::vector<std::string> calls, calls_of(p, k, kernel, out.notes));
     for (const std::string& call : calls) {
       std::string sc = syscall_of(call);
       if (sc.empty() || (!k.syscall && call.rfind("sys_", 0) != 0))
