@@ -211,7 +211,7 @@ Result<void> compile_raw_args(const TracingPolicy& p, const TracepointSpec& spec
     pick.arg.offset = uint16_t(8 * a.index);
     pick.arg.size = 8;
     BtfValue v{(*params)[a.index], false};
-    if (!a.btf_type.empty()) {
+    if (!a.btf_type.empty() || !a.btf_type_module.empty()) {
       OCTAGON_ASSIGN_OR_RETURN(uint32_t st, cast_target(p, a, btf, v.type));
       if (a.resolve.empty()) v = BtfValue{st, true};  // the pointer value is the struct's address
       else {

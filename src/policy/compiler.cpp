@@ -40,8 +40,8 @@ Result<ArgChoice> choose_arg(const TracingPolicy& p, const KProbeArg& a, const F
     return make_error(policy_error(p, field_pos(a.pos, "resolve"),
                                    "resolve needs BTF-typed arguments, which this hook's format fields are not",
                                    "use a raw tracepoint (raw: true), whose arguments are BTF-typed"));
-  if (!a.btf_type.empty())
-    return make_error(policy_error(p, field_pos(a.pos, "btfType"),
+  if (!a.btf_type.empty() || !a.btf_type_module.empty())
+    return make_error(policy_error(p, field_pos(a.pos, a.btf_type.empty() ? "btfTypeModule" : "btfType"),
                                    "btfType casts a BTF-typed argument, which this hook's format fields are not",
                                    "use a raw tracepoint (raw: true), whose arguments are BTF-typed"));
   detail::ArgPick more;

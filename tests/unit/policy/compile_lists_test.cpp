@@ -221,6 +221,8 @@ TEST(CompileLists, BtfTypeErrors) {
              "resolve 'nofield': struct sock has no field 'nofield'");
   EXPECT_ERR(compile(sock_state("{index: 0, btfType: sock, btfTypeModule: nf_conntrack, resolve: sk_protocol}")),
              EINVAL, "test.yaml:10:[0-9]+: .*btfTypeModule: types from kernel modules' BTF are not supported");
+  EXPECT_ERR(compile(sock_state("{index: 0, btfTypeModule: nf_conntrack}")), EINVAL,
+             "test.yaml:10:[0-9]+: spec.tracepoints\\[0\\].args\\[0\\].btfTypeModule: btfTypeModule: types from kernel");
   EXPECT_ERR(compile("  tracepoints:\n  - subsystem: raw_syscalls\n    event: sys_enter\n"
                      "    args: [{index: 4, btfType: sock}]\n"),
              EINVAL, "test.yaml:8:.*btfType casts a BTF-typed argument.*; hint: use a raw tracepoint \\(raw: true\\)");
