@@ -85,9 +85,11 @@ Result<void> compile_usdt(const TracingPolicy& policy, const UsdtSpec& spec, Ker
                           bool monitor, CompiledPolicy& out);
 
 // The x86_64 syscall numbers of a syscalls or generated_syscalls list (InMap / NotInMap values of
-// an integer argument such as raw_syscalls' id); i386 entries are refused (compile_lists.cpp).
+// an integer argument such as raw_syscalls' id); i386 entries are left out (compile_lists.cpp),
+// which list_i386_note() says ("" when the list has none).
 Result<std::vector<uint64_t>> list_syscall_numbers(const TracingPolicy& policy, const ListSpec& list,
                                                    KernelFacts& kernel);
+std::string list_i386_note(const TracingPolicy& policy, const ListSpec& list);
 
 // The calls `call: "list:NAME"` of `spec` hooks: "sys_NAME" for syscall lists (generated ones
 // leave out syscalls without a tracepoint, said in `notes`), the matching syscall functions of a

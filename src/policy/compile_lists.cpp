@@ -56,9 +56,10 @@ Result<ListSyscall> parse_list_value(const TracingPolicy& p, const ListSpec& l, 
   return out;
 }
 
-// The syscall names of a syscalls / generated_syscalls list, 32-bit entries refused with `why`.
+// The syscall names of a syscalls / generated_syscalls list; 32-bit entries are left out
+// (`skip_i386`) or refused with `why`.
 Result<std::vector<std::string>> native_syscalls(const TracingPolicy& p, const ListSpec& l, KernelFacts& k,
-                                                 const std::string& why, const std::string& hint) {
+                                                 bool skip_i386, const std::string& why, const std::string& hint) {
   if (l.type == ListType::kGeneratedSyscalls) {
     auto names = k.kernel_syscalls();
     if (!names)
@@ -69,6 +70,7 @@ Result<std::vector<std::string>> native_syscalls(const TracingPolicy& p, const L
   std::vector<std::string> out;
   for (size_t i = 0; i < l.values.size(); i++) {
     OCTAGON_ASSIGN_OR_RETURN(ListSyscall sc, parse_list_value(p, l, i));
+    if (!sc.native && skip_i386) continue;
     if (!sc.native)
       return make_error(policy_error(p, field_pos(l.pos, "values[" + std::to_string(i) + "]"),
                                      "'" + l.values[i] + "' is a 32-bit (i386) syscall: " + why, hint));
@@ -105,10 +107,7 @@ Result<std::vector<std::string>> ftrace_functions(const TracingPolicy& p, const 
 Result<std::vector<uint64_t>> list_syscall_numbers(const TracingPolicy& p, const ListSpec& l, KernelFacts& k) {
   OCTAGON_ASSIGN_OR_RETURN(
       std::vector<std::string> names,
-      native_syscalls(p, l, k,
-                      "the syscall id this hook reads does not tell 32-bit syscalls from 64-bit ones, so its "
-                      "i386 number would match the unrelated x64 syscall with that number",
-                      "remove the i386 entries (x86_64 syscalls only)"));
+      native_syscalls(p, l, k, true, "", ""));
   std::vector<uint64_t> out;
   for (size_t i = 0; i < names.size(); i++) {
     auto nr = k.syscall_number(names[i]);
@@ -120,6 +119,18 @@ Result<std::vector<uint64_t>> list_syscall_numbers(const TracingPolicy& p, const
     out.push_back(uint64_t(*nr));
   }
   return out;
+}
+
+std::string list_i386_note(const TracingPolicy& p, const ListSpec& l) {
+  std::string found;
+  for (size_t i = 0; i < l.values.size() && l.type == ListType::kSyscalls; i++) {
+    auto sc = parse_list_value(p, l, i);
+    if (sc && !sc->native) found += (found.empty() ? "" : ", ") + l.values[i];
+  }
+  if (found.empty()) return "";
+  return "list " + l.name + ": the i386 entries (" + found + ") match nothing here: the syscall id this "
+         "hook reads does not tell 32-bit syscalls from 64-bit ones (Tetragon marks 32-bit ids with bit 31), so "
+         "32-bit syscalls are not matched by InMap (NotInMap lets them through)";
 }
 
 Result<std::vector<std::string>> list_calls(const TracingPolicy& p, const KProbeSpec& spec, KernelFacts& k,
@@ -153,7 +164,7 @@ Result<std::vector<std::string>> list_calls(const TracingPolicy& p, const KProbe
   }
   OCTAGON_ASSIGN_OR_RETURN(
       std::vector<std::string> names,
-      native_syscalls(p, *l, k,
+      native_syscalls(p, *l, k, false,
                       "its kprobe would be on the 32-bit entry, and the syscall tracepoints that stand in for "
                       "syscall kprobes on this kernel do not fire for 32-bit syscalls",
                       "hook the x86_64 syscall (sys_NAME)"));

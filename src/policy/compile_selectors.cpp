@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <optional>
@@ -246,6 +247,12 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
     for (const ArgFilter& f : s.match_data) arg_filters.push_back({&f, hook.args.size()});
     for (const auto& [fp, base] : arg_filters) {
       const ArgFilter& f = *fp;
+      for (const std::string& v : f.values) {
+        const ListSpec* l = v.rfind("list:", 0) == 0 ? find_list(p, v.substr(5)) : nullptr;
+        std::string note = l ? list_i386_note(p, *l) : "";
+        if (!note.empty() && std::find(render.notes.begin(), render.notes.end(), note) == render.notes.end())
+          render.notes.push_back(note);
+      }
       if (f.targets.size() != 1)
         return make_error(policy_error(p, f.pos, "a filter on several args is not supported yet"));
       uint32_t t = uint32_t(base + f.targets[0]);
