@@ -9,6 +9,7 @@
 
 #include "test_helpers.h"
 #include "unit/policy/fake_btf.h"
+#include "unit/policy/policy_test_util.h"
 
 namespace octagon::policy {
 namespace {
@@ -127,6 +128,19 @@ TEST(CompileLists, I386EntriesMatchNothingAndTheNotesSaySo) {
   EXPECT_TRUE(said);
   c = compile(sys_enter("syscalls", "    - arm64/sys_dup\n", "InMap", "list:fds"));
   EXPECT_ERR(c, EINVAL, "test.yaml:9:7: .*ABI arm64 is not one of this x86_64 kernel's");
+}
+
+TEST(CompileLists, TetragonsKillerExampleLoadsWithItsI386EntryNoted) {
+  auto p = parse_policy(testing::read_text(testing::fixtures_dir() + "/tetragon-examples/killer.yaml"), "killer.yaml");
+  ASSERT_OK(p);
+  ListKernel k;
+  auto c = compile_policy(*p, k);
+  ASSERT_OK(c);
+  EXPECT_EQ(inmap_values(*c), (std::vector<uint64_t>{32, 33}));  // sys_dup, sys_dup2; not __ia32_sys_dup
+  bool said = std::any_of(c->notes.begin(), c->notes.end(), [](const std::string& n) {
+    return n.find("list dups: the i386 entries (__ia32_sys_dup) match nothing here") != std::string::npos;
+  });
+  EXPECT_TRUE(said);
 }
 
 TEST(CompileLists, UnknownSyscallInAListIsAnError) {
