@@ -183,8 +183,9 @@ class HookCompiler {
       plan.exit->config.ret_offset = keep_ret;
     }
     plan.mechanism = "tracepoint syscalls/" + enter + (plan.exit ? " + syscalls/" + exit : "");
-    out_.notes.push_back("kprobe " + spec.call + " runs on " + plan.mechanism +
-                         " (this kernel has no kprobes)");
+    if (spec.call_list.empty())  // list: kprobes get one note for all their calls
+      out_.notes.push_back("kprobe " + spec.call + " runs on " + plan.mechanism +
+                           " (this kernel has no kprobes)");
     finish(spec, std::move(plan));
     return ok();
   }
@@ -333,6 +334,9 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
                                        "hook a tracepoint with the same information, or a syscall (sys_*)"));
       OCTAGON_TRY(hc.syscall_kprobe(k, sc));
     }
+    if (!k.call_list.empty())
+      out.notes.push_back("kprobe " + k.call + " (" + std::to_string(calls.size()) +
+                          " syscalls) runs on their syscalls/sys_enter_* tracepoints (this kernel has no kprobes)");
   }
   for (const TracepointSpec& t : p.tracepoints) OCTAGON_TRY(hc.tracepoint(t));
   for (const UProbeSpec& u : p.uprobes)

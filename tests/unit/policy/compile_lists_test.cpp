@@ -189,6 +189,10 @@ TEST(CompileLists, GeneratedFtraceOfSyscallFunctionsRunsOnSyscallTracepoints) {
   ASSERT_OK(c);
   EXPECT_EQ(functions(*c), (std::vector<std::string>{"__x64_sys_dup", "__x64_sys_dup2", "__x64_sys_dup3"}));
   EXPECT_EQ(c->hooks[2].mechanism, "tracepoint syscalls/sys_enter_dup3");
+  EXPECT_NE(std::find(c->notes.begin(), c->notes.end(),
+                      "kprobe list:dups (3 syscalls) runs on their syscalls/sys_enter_* tracepoints (this kernel has "
+                      "no kprobes)"),
+            c->notes.end());
 }
 
 TEST(CompileLists, GeneratedFtraceOfKernelFunctionsNeedsKprobes) {
