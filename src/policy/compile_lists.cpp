@@ -60,7 +60,7 @@ Result<ListSyscall> parse_list_value(const TracingPolicy& p, const ListSpec& l, 
 // (`skip_i386`) or refused with `why`.
 Result<std::vector<std::string>> native_syscalls(const TracingPolicy& p, const ListSpec& l, KernelFacts& k,
                                                  bool skip_i386, const std::string& why, const std::string& hint) {
-  if (l.type == ListType::kGeneratedSyscalls) {
+  if (l.type == ListType::kGeneratedSyscalls && !(l.validated && !l.values.empty())) {
     auto names = k.kernel_syscalls();
     if (!names)
       return make_error(policy_error(p, field_pos(l.pos, "type"), "cannot generate list " + l.name + ": " +
@@ -82,6 +82,7 @@ Result<std::vector<std::string>> native_syscalls(const TracingPolicy& p, const L
 // generated_ftrace: the functions of available_filter_functions that `pattern` matches
 // (anywhere in the name, as Go's MatchString).
 Result<std::vector<std::string>> ftrace_functions(const TracingPolicy& p, const ListSpec& l, KernelFacts& k) {
+  if (l.validated && !l.values.empty()) return l.values;  // generated already
   SourcePos at = field_pos(l.pos, "pattern");
   const std::string pattern = l.pattern.value_or("");
   std::regex re;
@@ -123,7 +124,7 @@ Result<std::vector<uint64_t>> list_syscall_numbers(const TracingPolicy& p, const
 
 std::string list_i386_note(const TracingPolicy& p, const ListSpec& l) {
   std::string found;
-  for (size_t i = 0; i < l.values.size() && l.type == ListType::kSyscalls; i++) {
+  for (size_t i = 0; i < l.values.size() && l.type != ListType::kGeneratedFtrace; i++) {
     auto sc = parse_list_value(p, l, i);
     if (sc && !sc->native) found += (found.empty() ? "" : ", ") + l.values[i];
   }

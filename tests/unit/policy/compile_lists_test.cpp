@@ -183,6 +183,16 @@ TEST(CompileLists, CallListOfGeneratedSyscallsHooksEverySyscallWithATracepoint) 
   EXPECT_TRUE(said);
 }
 
+TEST(CompileLists, ValidatedGeneratedListsKeepTheirValues) {
+  auto c = compile("  lists:\n  - {name: g, type: generated_syscalls, validated: true, values: [__x64_sys_dup2]}\n"
+                   "  - {name: f, type: generated_ftrace, validated: true, values: [__x64_sys_dup3]}\n"
+                   "  kprobes:\n  - call: list:g\n  - call: list:f\n");
+  ASSERT_OK(c);
+  EXPECT_EQ(functions(*c), (std::vector<std::string>{"__x64_sys_dup2", "__x64_sys_dup3"}));
+  EXPECT_ERR(compile("  lists:\n  - {name: g, type: generated_syscalls, values: [sys_dup]}\n  kprobes:\n  - call: list:g\n"),
+             EINVAL, "test.yaml:6:.*a generated list cannot have values");
+}
+
 TEST(CompileLists, GeneratedFtraceOfSyscallFunctionsRunsOnSyscallTracepoints) {
   auto c = compile("  lists:\n  - name: dups\n    type: generated_ftrace\n    pattern: '^__x64_sys_dup'\n"
                    "  kprobes:\n  - call: list:dups\n");
