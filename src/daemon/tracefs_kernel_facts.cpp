@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <fstream>
 #include <iterator>
 
 #include <octagon/base/log.h>
@@ -67,6 +68,35 @@ policy::BtfFacts* TracefsKernelFacts::btf() {
     else OCTAGON_LOG_WARN("%s", b.error().message().c_str());
   }
   return btf_.get();
+}
+
+Result<std::vector<std::string>> TracefsKernelFacts::kernel_syscalls() {
+  policy::BtfFacts* b = btf();
+  if (!b) return make_error(ENOENT, "the kernel has no BTF to tell which syscalls it implements");
+  policy::kernel::KernelInfo info(root_);
+  std::string prefix = info.arch_prefix() + "sys_";
+  std::vector<std::string> out;
+  for (int nr = 0; nr < 1024; nr++) {
+    std::string name = info.syscall_name(nr);
+    if (!name.empty() && b->has_function(prefix + name)) out.push_back(name);
+  }
+  if (out.empty()) return make_error(ENOENT, "the kernel's BTF has no " + prefix + "* function");
+  return out;
+}
+
+Result<std::vector<std::string>> TracefsKernelFacts::filter_functions() {
+  std::string path = root_ + "/available_filter_functions";
+  std::ifstream in(path);
+  if (!in) return make_error(errno ? errno : EIO, "cannot read " + path);
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t end = line.find_first_of(" \t");  // "name [module]"
+    if (end != std::string::npos) line.resize(end);
+    if (!line.empty()) out.push_back(line);
+  }
+  if (in.bad()) return make_error(errno ? errno : EIO, "cannot read " + path);
+  return out;
 }
 
 }  // namespace octagon::daemon

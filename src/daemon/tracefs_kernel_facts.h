@@ -27,6 +27,8 @@ class TracefsKernelFacts : public policy::KernelFacts {
   policy::BinaryFacts* binaries() override { return &binaries_; }
   // The kernel's BTF, read on first use (nullptr when the kernel has none).
   policy::BtfFacts* btf() override;
+  Result<std::vector<std::string>> kernel_syscalls() override;
+  Result<std::vector<std::string>> filter_functions() override;
 
  private:
   std::string root_;

@@ -48,6 +48,11 @@ class BtfFacts {
   virtual Result<uint32_t> struct_id(const std::string& name) const {
     return make_error(ENOENT, "no BTF type information for struct " + name);
   }
+  // Whether the BTF has a function (BTF_KIND_FUNC) `name` (generated_syscalls lists).
+  virtual bool has_function(const std::string& name) const {
+    (void)name;
+    return false;
+  }
 };
 
 // C spelling of a type for messages: "struct file *", "int", "char[16]".

@@ -30,7 +30,7 @@ Result<void> compile_data(const TracingPolicy& p, const KProbeSpec& spec, Kernel
     if (d.resolve.empty())
       return make_error(policy_error(p, at, "a current_task data entry needs a resolve: path",
                                      "e.g. resolve: pid, resolve: real_parent.tgid, resolve: comm"));
-    if (!d.btf_type.empty() || d.return_copy || d.max_data || d.size_arg_index)
+    if (!d.btf_type.empty() || !d.btf_type_module.empty() || d.return_copy || d.max_data || d.size_arg_index)
       return make_error(policy_error(p, at, "btfType, returnCopy, maxData and sizeArgIndex are not supported on data entries"));
     BtfFacts* btf = kernel.btf();
     if (!btf)

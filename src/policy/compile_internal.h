@@ -92,4 +92,17 @@ Result<void> compile_uprobe(const TracingPolicy& policy, const UProbeSpec& spec,
 Result<void> compile_usdt(const TracingPolicy& policy, const UsdtSpec& spec, KernelFacts& kernel,
                           bool monitor, CompiledPolicy& out);
 
+// The x86_64 syscall numbers of a syscalls or generated_syscalls list (InMap / NotInMap values of
+// an integer argument such as raw_syscalls' id); i386 entries are left out (compile_lists.cpp),
+// which list_i386_note() says ("" when the list has none).
+Result<std::vector<uint64_t>> list_syscall_numbers(const TracingPolicy& policy, const ListSpec& list,
+                                                   KernelFacts& kernel);
+std::string list_i386_note(const TracingPolicy& policy, const ListSpec& list);
+
+// The calls `call: "list:NAME"` of `spec` hooks: "sys_NAME" for syscall lists (generated ones
+// leave out syscalls without a tracepoint, said in `notes`), the matching syscall functions of a
+// generated_ftrace list (which is refused when it matches kernel functions: they need kprobes).
+Result<std::vector<std::string>> list_calls(const TracingPolicy& policy, const KProbeSpec& spec,
+                                            KernelFacts& kernel, std::vector<std::string>& notes);
+
 }  // namespace octagon::policy::detail

@@ -58,6 +58,28 @@ std::optional<ArgType> object_type_of(const std::string& s) {
   return std::nullopt;
 }
 
+// btfType: the struct a raw tracepoint argument (a pointer, or a 64-bit integer holding one, such
+// as inet_sock_set_state's `const void *skaddr`) is cast to before resolve: follows it.
+Result<uint32_t> cast_target(const TracingPolicy& p, const KProbeArg& a, const BtfFacts& btf, uint32_t arg_type) {
+  SourcePos at = field_pos(a.pos, "btfType");
+  if (!a.btf_type_module.empty())
+    return make_error(policy_error(p, field_pos(a.pos, "btfTypeModule"),
+                                   "btfTypeModule: types from kernel modules' BTF are not supported by Octagon yet",
+                                   "remove btfTypeModule when the type is in the kernel's own BTF (vmlinux)"));
+  BtfType t = btf.type(arg_type);
+  bool pointer_sized = t.kind == Kind::kPointer || (t.kind == Kind::kInt && t.size == 8);
+  if (!pointer_sized)
+    return make_error(policy_error(p, at, "btfType casts a pointer, but argument " + std::to_string(a.index) +
+                                              " is " + btf_type_text(btf, arg_type)));
+  std::string name = a.btf_type;
+  if (name.rfind("struct ", 0) == 0) name = name.substr(7);
+  auto id = btf.struct_id(name);
+  if (!id)
+    return make_error(policy_error(p, at, "btfType '" + a.btf_type + "': " + id.error().message(),
+                                   "name a struct of the kernel's BTF, e.g. sock or file"));
+  return *id;
+}
+
 }  // namespace
 
 Result<void> choose_btf_arg(const TracingPolicy& p, const KProbeArg& a, const BtfFacts& btf,
@@ -184,13 +206,19 @@ Result<void> compile_raw_args(const TracingPolicy& p, const TracepointSpec& spec
                                      "index " + std::to_string(a.index) + " is past the " +
                                          std::to_string(params->size()) + " arguments of raw tracepoint " +
                                          spec.event));
-    if (!a.btf_type.empty() || a.return_copy || a.max_data || a.size_arg_index)
-      return make_error(policy_error(p, a.pos, "btfType, returnCopy, maxData and sizeArgIndex are not supported on raw tracepoints yet"));
+    if (a.return_copy || a.max_data || a.size_arg_index)
+      return make_error(policy_error(p, a.pos, "returnCopy, maxData and sizeArgIndex are not supported on raw tracepoints yet"));
     ArgPick pick;
     pick.arg.offset = uint16_t(8 * a.index);
     pick.arg.size = 8;
     BtfValue v{(*params)[a.index], false};
-    if (!a.resolve.empty()) {
+    if (!a.btf_type.empty() || !a.btf_type_module.empty()) {
+      OCTAGON_ASSIGN_OR_RETURN(uint32_t st, cast_target(p, a, btf, v.type));
+      if (a.resolve.empty()) v = BtfValue{st, true};  // the pointer value is the struct's address
+      else {
+        OCTAGON_ASSIGN_OR_RETURN(v, compile_resolve(p, a, btf, st, pick.resolve, true));
+      }
+    } else if (!a.resolve.empty()) {
       OCTAGON_ASSIGN_OR_RETURN(v, compile_resolve(p, a, btf, v.type, pick.resolve));
     }
     OCTAGON_TRY(choose_btf_arg(p, a, btf, v, pick));

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <optional>
@@ -78,14 +79,11 @@ Result<void> compile_set(const TracingPolicy& p, const ArgFilter& f, uint32_t se
     if (v.rfind("list:", 0) == 0) {
       const ListSpec* l = find_list(p, v.substr(5));
       if (!l) return make_error(policy_error(p, vp, "no list " + v.substr(5)));
-      if (l->type != ListType::kSyscalls)
-        return make_error(policy_error(p, l->pos, "only lists of type syscalls can be used as InMap values here"));
-      for (const std::string& call : l->values) {
-        std::string name = syscall_of(call).empty() ? call : syscall_of(call);
-        auto nr = kernel.syscall_number(name);
-        if (!nr) return make_error(policy_error(p, l->pos, "unknown syscall " + call + " in list " + l->name));
-        OCTAGON_TRY(add(uint64_t(*nr), vp));
-      }
+      if (l->type != ListType::kSyscalls && l->type != ListType::kGeneratedSyscalls)
+        return make_error(policy_error(p, vp, "list " + l->name + " does not hold syscalls: InMap reads a list as syscall numbers",
+                                       "give the list type syscalls or generated_syscalls"));
+      OCTAGON_ASSIGN_OR_RETURN(std::vector<uint64_t> nrs, list_syscall_numbers(p, *l, kernel));
+      for (uint64_t nr : nrs) OCTAGON_TRY(add(nr, vp));
     } else if (v.find(':') != std::string::npos) {
       auto r = parse_range(v, false);
       if (!r || r->max_unsigned - r->min_unsigned >= OCT_GEN_INMAP_MAX)
@@ -198,7 +196,8 @@ Result<void> compile_filter(const TracingPolicy& p, const ArgFilter& f, uint8_t 
     const std::string& v = f.values[i];
     SourcePos vp = field_pos(f.pos, "values[" + std::to_string(i) + "]");
     if (v.rfind("list:", 0) == 0)
-      return make_error(policy_error(p, vp, "list values need the InMap operator, which is not supported yet"));
+      return make_error(policy_error(p, vp, "only InMap and NotInMap take list values, not " + std::string(enum_name(f.op)),
+                                     "use operator InMap (or NotInMap) with \"" + v + "\""));
     if (is_string) {
       if (v.size() > OCT_GEN_STR_MAX)
         return make_error(policy_error(p, vp, "value is " + std::to_string(v.size()) + " bytes; at most " +
@@ -254,6 +253,12 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
     for (const ArgFilter& f : s.match_data) arg_filters.push_back({&f, hook.args.size()});
     for (const auto& [fp, base] : arg_filters) {
       const ArgFilter& f = *fp;
+      for (const std::string& v : f.values) {
+        const ListSpec* l = v.rfind("list:", 0) == 0 ? find_list(p, v.substr(5)) : nullptr;
+        std::string note = l ? list_i386_note(p, *l) : "";
+        if (!note.empty() && std::find(render.notes.begin(), render.notes.end(), note) == render.notes.end())
+          render.notes.push_back(note);
+      }
       if (f.targets.size() != 1)
         return make_error(policy_error(p, f.pos, "a filter on several args is not supported yet"));
       uint32_t t = uint32_t(base + f.targets[0]);

@@ -60,7 +60,7 @@ std::optional<ArgRender> integer_render(ArgType t, const std::string& label) {
 }
 
 Result<void> refuse_arg_extras(const TracingPolicy& p, const KProbeArg& a) {
-  if (!a.resolve.empty() || a.return_copy || a.max_data || !a.btf_type.empty())
+  if (!a.resolve.empty() || a.return_copy || a.max_data || !a.btf_type.empty() || !a.btf_type_module.empty())
     return make_error(policy_error(p, a.pos, "resolve, returnCopy, maxData and btfType are not supported on uprobes and usdts yet"));
   return ok();
 }

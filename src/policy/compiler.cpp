@@ -40,8 +40,10 @@ Result<ArgChoice> choose_arg(const TracingPolicy& p, const KProbeArg& a, const F
     return make_error(policy_error(p, field_pos(a.pos, "resolve"),
                                    "resolve needs BTF-typed arguments, which this hook's format fields are not",
                                    "use a raw tracepoint (raw: true), whose arguments are BTF-typed"));
-  if (!a.btf_type.empty())
-    return make_error(policy_error(p, field_pos(a.pos, "btfType"), "btfType is not supported by Octagon yet"));
+  if (!a.btf_type.empty() || !a.btf_type_module.empty())
+    return make_error(policy_error(p, field_pos(a.pos, a.btf_type.empty() ? "btfTypeModule" : "btfType"),
+                                   "btfType casts a BTF-typed argument, which this hook's format fields are not",
+                                   "use a raw tracepoint (raw: true), whose arguments are BTF-typed"));
   detail::ArgPick more;
   OCTAGON_ASSIGN_OR_RETURN(bool picked, detail::choose_more_tp_arg(p, a, field, all, more));
   if (picked) {
@@ -181,8 +183,9 @@ class HookCompiler {
       plan.exit->config.ret_offset = keep_ret;
     }
     plan.mechanism = "tracepoint syscalls/" + enter + (plan.exit ? " + syscalls/" + exit : "");
-    out_.notes.push_back("kprobe " + spec.call + " runs on " + plan.mechanism +
-                         " (this kernel has no kprobes)");
+    if (spec.call_list.empty())  // list: kprobes get one note for all their calls
+      out_.notes.push_back("kprobe " + spec.call + " runs on " + plan.mechanism +
+                           " (this kernel has no kprobes)");
     finish(spec, std::move(plan));
     return ok();
   }
@@ -275,13 +278,10 @@ class HookCompiler {
   bool monitor_;
 };
 
-Result<std::vector<std::string>> calls_of(const TracingPolicy& p, const KProbeSpec& spec) {
+Result<std::vector<std::string>> calls_of(const TracingPolicy& p, const KProbeSpec& spec, KernelFacts& k,
+                                          std::vector<std::string>& notes) {
   if (spec.call_list.empty()) return std::vector<std::string>{spec.call};
-  const ListSpec* l = find_list(p, spec.call_list);
-  if (!l) return make_error(policy_error(p, field_pos(spec.pos, "call"), "no list " + spec.call_list));
-  if (l->type != ListType::kSyscalls && l->type != ListType::kNone)
-    return make_error(policy_error(p, l->pos, "generated lists are not supported yet"));
-  return l->values;
+  return detail::list_calls(p, spec, k, notes);
 }
 
 }  // namespace
@@ -324,7 +324,7 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
 
   HookCompiler hc(p, kernel, out, out.mode == PolicyMode::kMonitor);
   for (const KProbeSpec& k : p.kprobes) {
-    OCTAGON_ASSIGN_OR_RETURN(std::vector<std::string> calls, calls_of(p, k));
+    OCTAGON_ASSIGN_OR_RETURN(std::vector<std::string> calls, calls_of(p, k, kernel, out.notes));
     for (const std::string& call : calls) {
       std::string sc = syscall_of(call);
       if (sc.empty() || (!k.syscall && call.rfind("sys_", 0) != 0))
@@ -334,6 +334,9 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
                                        "hook a tracepoint with the same information, or a syscall (sys_*)"));
       OCTAGON_TRY(hc.syscall_kprobe(k, sc));
     }
+    if (!k.call_list.empty())
+      out.notes.push_back("kprobe " + k.call + " (" + std::to_string(calls.size()) +
+                          " syscalls) runs on their syscalls/sys_enter_* tracepoints (this kernel has no kprobes)");
   }
   for (const TracepointSpec& t : p.tracepoints) OCTAGON_TRY(hc.tracepoint(t));
   for (const UProbeSpec& u : p.uprobes)

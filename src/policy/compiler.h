@@ -68,6 +68,17 @@ class KernelFacts {
   // The kernel's BTF (raw tracepoint argument types, resolve: paths); nullptr when the kernel
   // has none (such policies are refused).
   virtual BtfFacts* btf() { return nullptr; }
+  // generated_syscalls lists: the syscalls of this architecture the kernel implements (uapi
+  // names such as "openat", kept when the kernel's BTF has <syscall_prefix()>sys_<name>), in
+  // number order.
+  virtual Result<std::vector<std::string>> kernel_syscalls() {
+    return make_error(ENOTSUP, "the kernel's syscall functions are not known here");
+  }
+  // generated_ftrace lists: the function names of tracefs available_filter_functions (" [module]"
+  // suffixes dropped).
+  virtual Result<std::vector<std::string>> filter_functions() {
+    return make_error(ENOTSUP, "available_filter_functions is not known here");
+  }
 };
 
 struct CompileOptions {

@@ -42,11 +42,12 @@ Result<ListSpec> parse_list_spec(ParseContext& ctx, const YAML::Node& node, Sour
   OCTAGON_ASSIGN_OR_RETURN(l.validated, map.boolean("validated", false));
   const bool generated =
       l.type == ListType::kGeneratedSyscalls || l.type == ListType::kGeneratedFtrace;
-  if (generated && !l.values.empty()) {
+  // validated: true marks a list already generated (Tetragon then uses its values as they are).
+  if (generated && !l.values.empty() && !l.validated) {
     return ctx.fail(map.field("values"), "a generated list cannot have values",
                     "remove 'values', or use type syscalls to list them yourself");
   }
-  if (l.type == ListType::kGeneratedFtrace && l.pattern.value_or("").empty()) {
+  if (l.type == ListType::kGeneratedFtrace && l.pattern.value_or("").empty() && !l.validated) {
     return ctx.fail(map.field("pattern"), "a generated_ftrace list needs a pattern",
                     "give a regular expression over available_filter_functions, e.g. "
                     "'pattern: ^vfs_*'");

@@ -147,6 +147,10 @@ Result<void> validate_filter_values(ParseContext& ctx, const TracingPolicy& poli
     auto bad = [&](std::string_view expected, std::string_view hint) {
       return ctx.fail(at, "expected " + std::string(expected) + ", got '" + v + "'", hint);
     };
+    if (f.op != AO::kInMap && f.op != AO::kNotInMap && v.rfind("list:", 0) == 0) {
+      return ctx.fail(at, "only InMap and NotInMap take list values, not " + op_name,
+                      "use operator InMap (or NotInMap) with '" + v + "'");
+    }
     if (f.op == AO::kCelExpr || f.op == AO::kFileType || f.op == AO::kNotFileType ||
         f.op == AO::kCapabilitiesGained) {
       continue; // checked by the compiler (CEL syntax, file type and capability names)

@@ -103,4 +103,8 @@ Result<uint32_t> KernelBtf::struct_id(const std::string& name) const {
   return uint32_t(id);
 }
 
+bool KernelBtf::has_function(const std::string& name) const {
+  return btf__find_by_name_kind(btf_, name.c_str(), BTF_KIND_FUNC) > 0;
+}
+
 }  // namespace octagon::sensors

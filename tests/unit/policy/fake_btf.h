@@ -41,7 +41,18 @@ class FakeBtf : public BtfFacts {
     members_[userns_] = {{"level", int_, 32 * 8, 0}};
     tracepoints_["sched_process_exec"] = {ptr(task_), pid_t_, ptr(bprm_)};
     tracepoints_["cap_capable"] = {ptr(cred_), ptr(userns_), ptr(userns_), int_, int_};
+    // struct sock { struct sock_common __sk_common { union { struct { be16 skc_dport; u16 skc_num; }; }; }; }
+    // and inet_sock_set_state(const void *skaddr, int oldstate, int newstate) for btfType.
+    u16_ = add_int("unsigned short", 2, false);
+    uint32_t ports = add(K::kStruct, "", 4);
+    members_[ports] = {{"skc_dport", u16_, 0, 0}, {"skc_num", u16_, 2 * 8, 0}};
+    sock_common_ = add(K::kStruct, "sock_common", 136);
+    members_[sock_common_] = {{"", ports, 12 * 8, 0}};
+    sock_ = add(K::kStruct, "sock", 760);
+    members_[sock_] = {{"__sk_common", sock_common_, 0, 0}, {"sk_protocol", u16_, 300 * 8, 0}};
+    tracepoints_["inet_sock_set_state"] = {ptr(0), int_, int_};
   }
+  uint32_t u16_, sock_common_, sock_;
 
   Result<std::vector<uint32_t>> raw_tracepoint_args(const std::string& event) override {
     auto it = tracepoints_.find(event);
