@@ -41,6 +41,7 @@ void EventProcessor::seed(std::vector<Process>&& procs) {
     cache_.upsert(std::move(p));
     stats_.seeded.fetch_add(1, std::memory_order_relaxed);
   }
+  publish_cache_stats();  // the seeded cache shows in status and metrics before the first event
 }
 
 void EventProcessor::publish_cache_stats() {
