@@ -5,7 +5,11 @@
 // bench/overhead.sh runs it once as a calibration of this machine against perf-baselines
 // section 1 (111 ns), since absolute figures there and here can differ by several times.
 //
-//   getppid_loop [N=300000]
+//   getppid_loop [N=300000] [RATE]
+//
+// With RATE (calls per second), calls are paced to that rate (busy-waiting, so the CPU share
+// stays near 1; 100 warm-up calls instead of N/20): a steady event source for measuring the
+// rate the agent keeps up with.
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,12 +44,27 @@ int main(int argc, char** argv) {
     fprintf(stderr, "getppid_loop: N must be positive\n");
     return 2;
   }
-  for (long i = 0; i < n / 20 + 1; i++)
+  long rate = argc > 2 ? strtol(argv[2], NULL, 10) : 0;
+  if (rate < 0) {
+    fprintf(stderr, "getppid_loop: RATE must be positive\n");
+    return 2;
+  }
+  const long warm = rate ? 100 : n / 20 + 1;  // paced: no burst before the steady rate
+  for (long i = 0; i < warm; i++)
     syscall(SYS_getppid);
   long long cpu_start = cpu_ns();
   long long start = now_ns();
-  for (long i = 0; i < n; i++)
-    syscall(SYS_getppid);
+  if (rate == 0) {
+    for (long i = 0; i < n; i++)
+      syscall(SYS_getppid);
+  } else {
+    const double gap = 1e9 / (double)rate;
+    for (long i = 0; i < n; i++) {
+      syscall(SYS_getppid);
+      while ((double)(now_ns() - start) < gap * (double)(i + 1)) {
+      }
+    }
+  }
   long long elapsed = now_ns() - start;
   long long cpu = cpu_ns() - cpu_start;
   printf("%.1f ns/op %.3f cpu_share\n", (double)elapsed / (double)n, (double)cpu / (double)elapsed);
