@@ -79,24 +79,42 @@ Result<void> Agent::open_exporters() {
     enc.set_host_namespaces(host);
     return enc;
   };
+  // Each exporter compiles its own lists (EventFilter's pid_set learns as events pass) and has
+  // its own rate-limit window.
+  auto controls = [&]() -> Result<ExportControls> {
+    ExportControls c;
+    api::EventToProto converter(config_.node_name, render);
+    converter.set_host_namespaces(host);
+    OCTAGON_ASSIGN_OR_RETURN(c.filter, ExportFilter::create(config_.export_allowlist,
+                                                            config_.export_denylist,
+                                                            std::move(converter)));
+    c.rate_limit = config_.export_rate_limit;
+    c.node_name = config_.node_name;
+    return c;
+  };
   if (!config_.export_filename.empty()) {
     OCTAGON_ASSIGN_OR_RETURN(auto sink, exporters::FileSink::create(
                                             config_.export_filename,
                                             config_.export_file_max_size_mb << 20,
                                             config_.export_file_max_backups, config_.export_file_perm));
     OCTAGON_ASSIGN_OR_RETURN(auto worker, pipeline::ExportWorker::create(std::move(sink), wopts));
-    exporters_.push_back(std::make_unique<EncodingExporter>(json(), std::move(worker), clock_));
+    OCTAGON_ASSIGN_OR_RETURN(auto ctl, controls());
+    exporters_.push_back(std::make_unique<EncodingExporter>(json(), std::move(worker), clock_,
+                                                            std::move(ctl)));
   }
   if (config_.export_stdout) {
     auto sink = std::make_unique<exporters::StdoutSink>();
     OCTAGON_ASSIGN_OR_RETURN(auto worker, pipeline::ExportWorker::create(std::move(sink), wopts));
+    OCTAGON_ASSIGN_OR_RETURN(auto ctl, controls());
     if (config_.output == OutputFormat::kCompact) {
       bool color = config_.color == ColorMode::kAlways ||
                    (config_.color == ColorMode::kAuto && isatty(STDOUT_FILENO));
       exporters_.push_back(std::make_unique<EncodingExporter>(
-          exporters::CompactEncoder(config_.node_name, false, color, config_.enable_process_cred), std::move(worker), clock_));
+          exporters::CompactEncoder(config_.node_name, false, color, config_.enable_process_cred),
+          std::move(worker), clock_, std::move(ctl)));
     } else {
-      exporters_.push_back(std::make_unique<EncodingExporter>(json(), std::move(worker), clock_));
+      exporters_.push_back(std::make_unique<EncodingExporter>(json(), std::move(worker), clock_,
+                                                              std::move(ctl)));
     }
   }
   return ok();
@@ -269,7 +287,14 @@ StatusSnapshot Agent::status() const {
   s.seeded = st.seeded.load();
   s.cache = {st.cache_size.load(), st.cache_capacity.load(), st.cache_evictions.load(),
              st.cache_misses.load(), st.cache_removals.load(), st.cache_memory_bytes.load()};
-  for (const auto& e : exporters_) s.exporters.push_back({e->worker().sink_name(), e->worker().stats()});
+  for (const auto& e : exporters_) {
+    ExporterSnapshot x;
+    x.name = e->worker().sink_name();
+    x.stats = e->worker().stats();
+    x.filtered = e->filtered();
+    x.rate_limited = e->rate_limited();
+    s.exporters.push_back(std::move(x));
+  }
   if (policies_) s.policies = policies_->status();
   if (user_actions_) s.user_actions = user_actions_->counts();
   s.user_actions_not_run = st.user_actions_not_run.load();

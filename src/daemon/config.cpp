@@ -1,6 +1,7 @@
 // The agent option table, its setters and the generated --help text. Parsing of argument
 // vectors and YAML files is in config_parse.cpp.
 #include <octagon/daemon/config.h>
+#include <octagon/daemon/export_filter.h>
 #include <octagon/daemon/option_values.h>
 
 #include <algorithm>
@@ -73,6 +74,26 @@ Result<void> set_log_level(AgentConfig& c, std::string_view v) {
   return ok();
 }
 
+// Validated here (JSON, fields, regexes, per line) so that a bad list stops the agent at
+// start-up; the exporters compile the text again.
+template <auto Member>
+Result<void> set_filter_list(AgentConfig& c, std::string_view v) {
+  OCTAGON_TRY(parse_filter_lines(v));
+  c.*Member = std::string(v);
+  return ok();
+}
+
+Result<void> set_rate_limit(AgentConfig& c, std::string_view v) {
+  if (v == "-1") {
+    c.export_rate_limit = -1;
+    return ok();
+  }
+  auto n = parse_uint(v, 0, uint64_t{1} << 40);
+  if (!n) return make_error(EINVAL, n.error().message() + " (or -1: no limit)");
+  c.export_rate_limit = static_cast<int64_t>(*n);
+  return ok();
+}
+
 Result<void> set_perm(AgentConfig& c, std::string_view v) {
   OCTAGON_ASSIGN_OR_RETURN(uint32_t mode, parse_octal_mode(v));
   c.export_file_perm = mode;
@@ -133,6 +154,17 @@ constexpr OptionSpec kOptions[] = {
      set_perm, false},
     {"export-stdout", T::kBool, "true", "Also write events to stdout (disable: --export-stdout=false)",
      set_bool<&C::export_stdout>, false},
+    {"export-allowlist", T::kString, "",
+     "Export only events matching one of these JSON Filter objects (one per line; fields AND-ed)",
+     set_filter_list<&C::export_allowlist>, false},
+    {"export-denylist", T::kString, "",
+     "Do not export events matching one of these JSON Filter objects (one per line; wins over "
+     "the allowlist)",
+     set_filter_list<&C::export_denylist>, false},
+    {"export-rate-limit", T::kString, "-1",
+     "Export at most this many events per minute (per exporter), reporting drops as "
+     "rate_limit_info events; -1: no limit, 0: export nothing",
+     set_rate_limit, false},
     {"output", T::kEnum, "json", "Stdout format: json or compact", set_output, false},
     {"color", T::kEnum, "auto", "Colors in compact output: auto, always or never", set_color, false},
     {"rb-size", T::kSize, "8M",

@@ -31,6 +31,9 @@ struct AgentConfig {
   uint32_t export_file_max_backups = 5;    // rotated files kept (0: none)
   uint32_t export_file_perm = 0600;        // mode of the export file and its backups
   bool export_stdout = true;               // also write events to stdout
+  std::string export_allowlist;            // newline-separated JSON Filter objects
+  std::string export_denylist;             // same; the denylist wins
+  int64_t export_rate_limit = -1;          // events per minute per exporter; -1 off, 0 none
   OutputFormat output = OutputFormat::kJson;  // stdout format
   ColorMode color = ColorMode::kAuto;         // compact output colors
 

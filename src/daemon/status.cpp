@@ -110,7 +110,7 @@ uint64_t StatusSnapshot::kernel_lost() const {
 
 uint64_t StatusSnapshot::user_dropped() const {
   uint64_t n = decode_errors + unknown_hook;
-  for (const auto& e : exporters) n += e.stats.dropped_queue_full + e.stats.lost_records;
+  for (const auto& e : exporters) n += e.stats.dropped_queue_full + e.stats.lost_records + e.rate_limited;
   return n;
 }
 
@@ -162,6 +162,7 @@ std::string render_status_json(const StatusSnapshot& s) {
     w.field("dropped_queue_full", e.stats.dropped_queue_full).field("written", e.stats.written);
     w.field("write_errors", e.stats.write_errors).field("lost_records", e.stats.lost_records);
     w.field("bytes", e.stats.bytes);
+    w.field("export_filtered", e.filtered).field("rate_limited", e.rate_limited);
     w.close();
   }
   ex += ']';

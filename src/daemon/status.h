@@ -22,6 +22,8 @@ struct CacheSnapshot {
 struct ExporterSnapshot {
   std::string name;
   pipeline::ExportStats stats;
+  uint64_t filtered = 0;      // not passing --export-allowlist/--export-denylist (not a loss)
+  uint64_t rate_limited = 0;  // dropped by --export-rate-limit (a loss: part of user_dropped)
 };
 
 struct StatusSnapshot {
@@ -52,7 +54,8 @@ struct StatusSnapshot {
 
   // Events the kernel could not deliver (ring buffer full, no scratch space).
   uint64_t kernel_lost() const;
-  // Events dropped in user space (malformed records, full export queues, failed writes).
+  // Events dropped in user space (malformed records, full export queues, failed writes, the
+  // export rate limit).
   uint64_t user_dropped() const;
 };
 

@@ -38,7 +38,7 @@ void render_kernel(const StatusSnapshot& s, ExpositionWriter& w) {
   w.sample({{"reason", "unknown_hook"}}, s.unknown_hook);
   w.family("octagon_events_lost_total", kCounter,
            "All events lost, by side (kernel: not delivered; user: decode errors, unknown hooks, "
-           "full export queues, failed writes)");
+           "full export queues, failed writes, export rate limit)");
   w.sample({{"side", "kernel"}}, s.kernel_lost());
   w.sample({{"side", "user"}}, s.user_dropped());
 }
@@ -97,6 +97,12 @@ void render_exporters(const StatusSnapshot& s, ExpositionWriter& w) {
     w.family(c.name, kCounter, c.help);
     for (const auto& e : s.exporters) w.sample({{"exporter", e.name}}, e.stats.*c.field);
   }
+  w.family("octagon_export_filtered_events_total", kCounter,
+           "Events an exporter skipped because of --export-allowlist/--export-denylist");
+  for (const auto& e : s.exporters) w.sample({{"exporter", e.name}}, e.filtered);
+  w.family("octagon_export_rate_limited_events_total", kCounter,
+           "Events an exporter dropped because of --export-rate-limit (counted as lost)");
+  for (const auto& e : s.exporters) w.sample({{"exporter", e.name}}, e.rate_limited);
 }
 
 void render_api(const StatusSnapshot& s, ExpositionWriter& w) {

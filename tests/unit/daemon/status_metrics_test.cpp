@@ -33,8 +33,14 @@ StatusSnapshot rich_snapshot() {
   s.seeded = v(), s.kprobe_events = v(), s.tracepoint_events = v(), s.uprobe_events = v();
   s.usdt_events = v();
   s.cache = {v(), v(), v(), v(), v(), v()};
-  s.exporters.push_back({"stdout", {v(), v(), v(), v(), v(), v(), v()}});
-  s.exporters.push_back({"file:/var/log/\"odd\"\\name\n.log", {v(), v(), v(), v(), v(), v(), v()}});
+  for (const char* name : {"stdout", "file:/var/log/\"odd\"\\name\n.log"}) {
+    ExporterSnapshot e;
+    e.name = name;
+    e.stats = {v(), v(), v(), v(), v(), v(), v()};
+    e.filtered = v();
+    e.rate_limited = v();
+    s.exporters.push_back(e);
+  }
   for (const char* name : {"block-\"bad\"\\ones\nnow", "monitor"}) {
     PolicyStatus p;
     p.id = v();
@@ -104,6 +110,8 @@ std::optional<Expect> metric_for(const std::vector<std::string>& path, const Con
   if (p == "process_cache.misses") return Expect{"tetragon_process_cache_misses_total", {}};
   if (p == "exporters.[].dropped_queue_full")
     return Expect{"tetragon_observer_ringbuf_queue_events_lost_total", {{"exporter", c.exporter}}};
+  if (p == "exporters.[].rate_limited")
+    return Expect{"octagon_export_rate_limited_events_total", {{"exporter", c.exporter}}};
   if (p == "exporters.[].write_errors")
     return Expect{"octagon_export_write_errors_total", {{"exporter", c.exporter}}};
   if (p == "exporters.[].lost_records")
@@ -188,6 +196,8 @@ TEST(StatusMetrics, EventsCacheExportersAndPrograms) {
   EXPECT_EQ(m.sum("tetragon_process_cache_size"), s.cache.size);
   EXPECT_EQ(m.sum("tetragon_events_exported_bytes_total", {{"exporter", s.exporters[1].name}}),
             s.exporters[1].stats.bytes);
+  EXPECT_EQ(m.sum("octagon_export_filtered_events_total", {{"exporter", s.exporters[1].name}}),
+            s.exporters[1].filtered);
   EXPECT_EQ(m.sum("tetragon_tracingpolicy_loaded", {{"state", "enabled"}}), 2);
   EXPECT_EQ(m.sum("tetragon_tracingpolicy_kernel_memory_bytes", {{"policy", "monitor"}}),
             s.policies[1].kernel_memory_bytes);
