@@ -36,16 +36,17 @@ start_agent() {
   for _ in $(seq 200); do grep -q "exporting events" "$dir/agent.err" && return 0; sleep 0.05; done
   echo "agent did not start:" >&2; cat "$dir/agent.err" >&2; exit 1
 }
-# Stops the agent once the output stops growing; prints "kernel_lost user_dropped".
+# Stops the agent once the loop's events stop arriving (other processes' getppid calls go on);
+# prints "kernel_lost user_dropped" from its final status line.
 stop_agent() {
   local last=-1 now
   for _ in $(seq 100); do
-    now=$(stat -c %s "$dir/events.log" 2>/dev/null || echo 0)
+    now=$(delivered)
     [[ $now == "$last" ]] && break
-    last=$now; sleep 0.2
+    last=$now; sleep 0.3
   done
   kill -INT "$agent"; wait "$agent" || true; agent=""
-  grep '"status"' "$dir/agent.err" | tail -1 |
+  grep -o '{"status".*' "$dir/agent.err" | tail -1 |
     jq -r '"\(.status.totals.kernel_lost) \(.status.totals.user_dropped)"'
 }
 ns_of() { awk '{print $1}'; }
@@ -65,7 +66,7 @@ added=()
 for r in $(seq "$reps"); do
   start_agent
   a=$(taskset -c 0 "$loop" "$n" | ns_of)
-  read -r kl ud < <(stop_agent)
+  stop_agent >"$dir/totals"; read -r kl ud <"$dir/totals"
   d=$(delivered)
   b=$(taskset -c 0 "$loop" "$n" | ns_of)
   add=$(awk -v a="$a" -v p="$prev" -v b="$b" 'BEGIN{printf "%.0f", a - (p + b) / 2}')
@@ -86,7 +87,7 @@ for rate in $rates; do
   calls=$((rate * 3))  # about 3 s per rate
   start_agent
   ns=$(taskset -c 0 "$loop" "$calls" "$rate" | ns_of)
-  read -r kl ud < <(stop_agent)
+  stop_agent >"$dir/totals"; read -r kl ud <"$dir/totals"
   d=$(delivered)
   total=$((calls + 100))  # the paced loop warms up with 100 calls
   got=$(awk -v ns="$ns" 'BEGIN{printf "%.0f", 1e9 / ns}')
