@@ -29,9 +29,10 @@ cleanup() { [[ -n $agent ]] && kill -INT "$agent" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 
 start_agent() {
-  rm -f "$dir/events.log"
+  rm -f "$dir"/events.log*
   taskset -c 1 "$build/octagon" agent --tracing-policy bench/policies/getppid.yaml \
-    --export-stdout=false --export-filename "$dir/events.log" 2>"$dir/agent.err" &
+    --export-stdout=false --export-filename "$dir/events.log" --export-file-max-size-mb 4096 \
+    2>"$dir/agent.err" &
   agent=$!
   for _ in $(seq 200); do grep -q "exporting events" "$dir/agent.err" && return 0; sleep 0.05; done
   echo "agent did not start:" >&2; cat "$dir/agent.err" >&2; exit 1
@@ -50,8 +51,9 @@ stop_agent() {
     jq -r '"\(.status.totals.kernel_lost) \(.status.totals.user_dropped)"'
 }
 ns_of() { awk '{print $1}'; }
-# JSON lines of events from getppid_loop (other processes call getppid too).
-delivered() { grep -c '"binary":"[^"]*getppid_loop"' "$dir/events.log" || true; }
+# JSON lines of events from getppid_loop (other processes call getppid too), across the export
+# file and its rotations (events.log.1, ...).
+delivered() { cat "$dir"/events.log* 2>/dev/null | grep -c '"binary":"[^"]*getppid_loop"' || true; }
 
 echo "# Policy events: cost per delivered event and loss-free JSON rate"
 echo
@@ -92,7 +94,7 @@ for rate in $rates; do
   total=$((calls + 100))  # the paced loop warms up with 100 calls
   got=$(awk -v ns="$ns" 'BEGIN{printf "%.0f", 1e9 / ns}')
   ok=no
-  if [[ $d -eq $total && $kl == 0 && $ud == 0 ]]; then ok=yes; (( got > best )) && best=$got; fi
+  if [[ $d -ge $total && $kl == 0 && $ud == 0 ]]; then ok=yes; (( got > best )) && best=$got; fi
   echo "| $rate | $got | $total | $d | $kl | $ud | $ok |"
 done
 echo
