@@ -23,6 +23,20 @@ namespace {
 
 using events::Argument;
 
+// A child that calls getcwd, umask and dup (in that order) and exits; waited for.
+pid_t getcwd_umask_dup_child() {
+  pid_t pid = fork();
+  if (pid == 0) {
+    char cwd[256];
+    syscall(SYS_getcwd, cwd, sizeof(cwd));
+    syscall(SYS_umask, 022);
+    syscall(SYS_dup, 0);
+    _exit(0);
+  }
+  EXPECT_EQ(WEXITSTATUS(wait_status(pid)), 0);
+  return pid;
+}
+
 TEST(GenericLists, InMapListLetsOnlyTheListedSyscallsThrough) {
   OCTAGON_REQUIRE_SENSOR();
   DecodingPolicyRig rig;
@@ -113,15 +127,7 @@ TEST(GenericLists, CallListOfSyscallsPostsKprobeEventsOfEachSyscall) {
     selectors:
     - matchPIDs: [{operator: In, followForks: true, values: [)" + std::to_string(getpid()) + "]}]\n"));
   ASSERT_TRUE(loaded) << loaded.error().describe();
-  pid_t pid = fork();
-  if (pid == 0) {
-    char cwd[256];
-    syscall(SYS_getcwd, cwd, sizeof(cwd));
-    syscall(SYS_umask, 022);
-    syscall(SYS_dup, 0);
-    _exit(0);
-  }
-  EXPECT_EQ(WEXITSTATUS(wait_status(pid)), 0);
+  pid_t pid = getcwd_umask_dup_child();
   auto recs = rig.of(uint32_t(pid), 3);
   std::vector<std::string> fns;
   for (const auto& r : recs) fns.push_back(r.function);
@@ -156,15 +162,7 @@ TEST(GenericLists, CallListOfGeneratedSyscallsPostsKprobeEventsOfRealSyscalls) {
   RecordProperty("load_ms", int(ms));
   std::printf("generated_syscalls policy loaded in %lld ms\n", static_cast<long long>(ms));
   (void)rig.of(0, SIZE_MAX);  // drain what the process sensor queued during the long load
-  pid_t pid = fork();
-  if (pid == 0) {
-    char cwd[256];
-    syscall(SYS_getcwd, cwd, sizeof(cwd));
-    syscall(SYS_umask, 022);
-    syscall(SYS_dup, 0);
-    _exit(0);
-  }
-  EXPECT_EQ(WEXITSTATUS(wait_status(pid)), 0);
+  pid_t pid = getcwd_umask_dup_child();
   auto recs = rig.of(uint32_t(pid), 4);
   std::vector<std::string> fns;
   for (const auto& r : recs) fns.push_back(r.function);
