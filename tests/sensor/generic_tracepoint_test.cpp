@@ -252,5 +252,51 @@ TEST(GenericTracepoint, SigkillStopsTheProcess) {
   unlink("/tmp/octagon-forbidden");
 }
 
+// String Equal/Prefix/NotPrefix are judged on the first bytes of the argument before anything is
+// captured: exact lengths, longer and shorter strings, negation and a value of the maximum
+// length (256 bytes) keep the meaning they have after a full capture.
+TEST(GenericTracepoint, StringFiltersJudgedBeforeCaptureKeepTheirMeaning) {
+  OCTAGON_REQUIRE_SENSOR();
+  Rig rig;
+  const std::string longest = "/tmp/" + std::string(OCT_GEN_STR_MAX - 5, 'L');
+  oct_gen_config plan = openat_plan(11);
+  plan.nselectors = 4;
+  for (int s = 0; s < 4; s++) {
+    plan.selectors[s].action = OCT_ACT_POST;
+    plan.selectors[s].post = 1;
+  }
+  add_string_filter(plan.selectors[0], 1, OCT_OP_EQ, "/tmp/oct-se-eq");
+  add_string_filter(plan.selectors[1], 1, OCT_OP_PREFIX, "/tmp/oct-se-pre/");
+  add_string_filter(plan.selectors[2], 1, OCT_OP_NOTPREFIX, "/");
+  add_string_filter(plan.selectors[2], 1, OCT_OP_POSTFIX, "oct-se-rel");
+  add_string_filter(plan.selectors[3], 1, OCT_OP_EQ, longest);
+  auto hooks = rig.attach_openat(plan);
+  ASSERT_TRUE(hooks) << hooks.error().describe();
+
+  struct Case {
+    std::string path;
+    int selector;  // -1: no event
+  };
+  const std::vector<Case> cases = {
+      {"/tmp/oct-se-eq", 0},          {"/tmp/oct-se-eqX", -1},   {"/tmp/oct-se-e", -1},
+      {"/tmp/oct-se-pre/a/b", 1},     {"/tmp/oct-se-pre", -1},   {"oct-se-rel", 2},
+      {"/tmp/x/oct-se-rel", -1},      {longest, 3},              {longest + "M", -1},
+      {longest.substr(0, longest.size() - 1), -1},
+  };
+  for (const Case& c : cases) {
+    std::string path = c.path;  // a fresh copy: paged in, so judged at entry
+    int fd = open(path.c_str(), O_RDONLY);
+    if (fd >= 0) close(fd);
+  }
+  rig.drain();
+  std::vector<std::pair<std::string, int>> got;
+  for (const Captured& c : rig.reader.got)
+    if (c.ev.key.pid == uint32_t(getpid())) got.emplace_back(c.args[1], c.ev.selector);
+  std::vector<std::pair<std::string, int>> want;
+  for (const Case& c : cases)
+    if (c.selector >= 0) want.emplace_back(c.path, c.selector);
+  EXPECT_EQ(got, want);
+}
+
 }  // namespace
 }  // namespace octagon::testing

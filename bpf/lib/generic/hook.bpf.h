@@ -48,9 +48,68 @@ static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen
 	return -1;
 }
 
+/* A string Equal/Prefix filter (or its negation) on a string argument, judged on the first bytes
+ * read straight from the argument's pointer: only as many as the longest value needs, plus two
+ * to tell "exactly this long" from "longer". 0 when it holds or cannot be judged here (another
+ * operator or argument kind, or a read fault: user memory not paged in yet is judged after the
+ * full capture, which defers it to the syscall's exit). A global function, like the one below. */
+__noinline int oct_string_fails_early(struct oct_gen_config *cfg, struct oct_gen_filter *f,
+				      struct oct_gen_slots *slots)
+{
+	__u32 zero = 0, v, l, maxl = 0, want, len, any = 0;
+	struct oct_gen_scratch *sc;
+	__u8 op, a, kind;
+	long n;
+
+	if (!cfg || !f || !slots)
+		return 0;
+	op = f->op;
+	a = f->arg;
+	if (op != OCT_OP_EQ && op != OCT_OP_NEQ && op != OCT_OP_PREFIX && op != OCT_OP_NOTPREFIX)
+		return 0;
+	if (a >= OCT_GEN_MAX_ARGS)
+		return 0;
+	kind = cfg->args[a].kind;
+	if (kind != OCT_GA_STR_USER && kind != OCT_GA_STR_KERNEL)
+		return 0;
+	for (v = 0; v < OCT_GEN_MAX_VALUES; v++) {
+		if (v >= f->nvals)
+			break;
+		if (f->slen[v] > maxl)
+			maxl = f->slen[v];
+	}
+	if (maxl > OCT_GEN_STR_MAX)
+		return 0;
+	sc = bpf_map_lookup_elem(&gen_scratch, &zero);
+	if (!sc)
+		return 0;
+	want = maxl + 2;
+	if (kind == OCT_GA_STR_USER)
+		n = bpf_probe_read_user_str(sc->path, want, (void *)slots->v[a]);
+	else
+		n = bpf_probe_read_kernel_str(sc->path, want, (void *)slots->v[a]);
+	if (n <= 0)
+		return 0;
+	len = n - 1; /* n == want: longer than any value (len = maxl + 1) */
+	for (v = 0; v < OCT_GEN_MAX_VALUES; v++) {
+		if (v >= f->nvals)
+			break;
+		l = f->slen[v];
+		if (l > OCT_GEN_STR_MAX)
+			continue;
+		if (op == OCT_OP_EQ || op == OCT_OP_NEQ)
+			any = len == l && oct_bytes_equal(sc->path, f->svals[v], l);
+		else
+			any = len >= l && oct_bytes_equal(sc->path, f->svals[v], l);
+		if (any)
+			break;
+	}
+	return oct_is_negated(op) ? any : !any;
+}
+
 /* Whether filter f already fails on the raw slots (the return value when it is known): an
- * integer operator on an integer argument. 0 when it holds or cannot be judged yet (strings,
- * file types, the return value at entry). A global function: checked once by the verifier. */
+ * integer operator on an integer argument, or string Equal/Prefix on a string pointer (above).
+ * 0 when it holds or cannot be judged yet (paths, file types, the return value at entry). A global function: checked once by the verifier. */
 __noinline int oct_filter_fails_early(struct oct_gen_config *cfg, struct oct_gen_filter *f,
 				      struct oct_gen_slots *slots, __s64 ret, int ret_known)
 {
@@ -62,6 +121,8 @@ __noinline int oct_filter_fails_early(struct oct_gen_config *cfg, struct oct_gen
 		return 0;
 	op = f->op;
 	a = f->arg;
+	if (f->is_string == 1)
+		return oct_string_fails_early(cfg, f, slots);
 	/* Only the plain integer operators: any other reads what the capture produces. */
 	if (f->is_string || op < OCT_OP_EQ || (op > OCT_OP_NOTINRANGE && op != OCT_OP_INMAP &&
 					       op != OCT_OP_NOTINMAP))
@@ -97,8 +158,8 @@ __noinline int oct_filter_fails_early(struct oct_gen_config *cfg, struct oct_gen
 }
 
 /* Whether some selector may still match, judged only by what needs no capture: its plain
- * matchPIDs and its integer filters on argument slots (and on the return value when it is
- * known). When none may, the hook stops before it clears, captures or saves anything: the
+ * matchPIDs, its integer filters on argument slots (and on the return value when it is known)
+ * and its string Equal/Prefix filters on string pointers. When none may, the hook stops before it clears, captures or saves anything: the
  * cheap reject path of an event no selector wants. */
 static __always_inline int oct_may_match(struct oct_gen_config *cfg, struct oct_gen_slots *slots,
 					 __s64 ret, int ret_known, __u32 tgid)
