@@ -290,15 +290,24 @@ static __always_inline int oct_generic(void *ctx)
 		if (!saved)
 			return 0;
 	}
-	sc = bpf_map_lookup_elem(&gen_scratch, &zero);
-	if (!sc)
-		return 0;
 	if (mode != OCT_MODE_EXIT && mode != OCT_MODE_EXIT_DEFER) {
+		/* On the stack: a rejected event touches no scratch memory (every first touch of a
+		 * map value costs a TLB miss per syscall). */
+		struct oct_gen_slots raw;
+
 		for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
-			sc->slots[i] = i < cfg->nargs ? oct_read_slot(ctx, &cfg->args[i]) : 0;
+			raw.v[i] = i < cfg->nargs ? oct_read_slot(ctx, &cfg->args[i]) : 0;
 		/* resolve: paths change slots: judge those after they are followed */
-		if (!(cfg->hot & OCT_GCH_RESOLVE) &&
-		    !oct_may_match(cfg, (struct oct_gen_slots *)sc->slots, 0, 0, tgid))
+		if (!(cfg->hot & OCT_GCH_RESOLVE) && !oct_may_match(cfg, &raw, 0, 0, tgid))
+			return 0;
+		sc = bpf_map_lookup_elem(&gen_scratch, &zero);
+		if (!sc)
+			return 0;
+		for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
+			sc->slots[i] = raw.v[i];
+	} else {
+		sc = bpf_map_lookup_elem(&gen_scratch, &zero);
+		if (!sc)
 			return 0;
 	}
 	h = bpf_map_lookup_elem(&process_heap, &zero);
