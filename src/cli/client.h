@@ -3,11 +3,30 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 #include <tetragon/sensors.grpc.pb.h>
 
+#include <octagon/api/tls_material.h>
+#include <octagon/base/result.h>
+
 namespace octagon::cli {
+
+// Global flags of the commands that talk to the agent (tetra's TLS flags), accepted anywhere
+// after the command: --tls-ca-cert-files LIST (comma-separated, repeatable), --tls-cert-file,
+// --tls-key-file, --tls-server-name, as "--flag VALUE" or "--flag=VALUE". They are removed from
+// `args` (the command parses the rest). Any of the first three turns TLS on; --tls-server-name
+// alone is an error (it would silently do nothing), and so is tetra's --tls-skip-verify (not
+// supported: an unverified agent could feed the CLI anything).
+Result<api::ClientTlsFiles> take_tls_flags(std::vector<std::string>& args);
+
+// Loads and checks the files (api::load_client_tls) and makes make_stub() use TLS with them.
+// A client key readable by others is reported on stderr, not refused.
+Result<void> use_client_tls(const api::ClientTlsFiles& files);
+
+// Help text of the flags above, for the commands' --help.
+const char* tls_flags_help();
 
 std::unique_ptr<tetragon::FineGuidanceSensors::Stub> make_stub(const std::string& address);
 

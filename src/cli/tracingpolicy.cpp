@@ -218,6 +218,7 @@ int run_tracingpolicy(const std::vector<std::string>& args) {
   if (!parse(args, a)) return 2;
   if (a.help || a.verb.empty()) {
     fputs(kUsage, a.help ? stdout : stderr);
+    if (a.help) fprintf(stdout, "\n%s", tls_flags_help());
     return a.help ? 0 : 2;
   }
   if (a.verb == "list") return list(a);
