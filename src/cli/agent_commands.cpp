@@ -43,7 +43,7 @@ bool parse_flags(const char* cmd, const std::vector<std::string>& args, bool all
 }
 
 void set_deadline(grpc::ClientContext& ctx) {
-  ctx.set_deadline(std::chrono::system_clock::now() + kTimeout);
+  ctx.set_deadline(rpc_deadline(kTimeout));
 }
 
 } // namespace

@@ -27,7 +27,72 @@ void split_commas(const std::string& v, std::vector<std::string>& out) {
   }
 }
 
+std::optional<std::chrono::milliseconds>& timeout_flag() {
+  static std::optional<std::chrono::milliseconds> t;
+  return t;
+}
+
+Result<std::chrono::milliseconds> parse_timeout(const std::string& v) {
+  size_t digits = 0;
+  while (digits < v.size() && digits < 9 && v[digits] >= '0' && v[digits] <= '9')
+    digits++;
+  const std::string unit = v.substr(digits);
+  long long n = digits == 0 ? 0 : std::stoll(v.substr(0, digits));
+  long long ms = 0;
+  if (unit.empty() || unit == "s")
+    ms = n * 1000;
+  else if (unit == "ms")
+    ms = n;
+  else if (unit == "m")
+    ms = n * 60000;
+  else if (unit == "h")
+    ms = n * 3600000;
+  else
+    digits = 0;
+  if (digits == 0 || ms <= 0)
+    return make_error(EINVAL, "--timeout: '" + v + "' is not a positive duration (e.g. 10s, 500ms, 2m)");
+  return std::chrono::milliseconds(ms);
+}
+
 } // namespace
+
+Result<void> take_timeout_flag(std::vector<std::string>& args) {
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); i++) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      rest.insert(rest.end(), args.begin() + static_cast<long>(i), args.end());
+      break;
+    }
+    std::string value;
+    if (a == "--timeout") {
+      if (i + 1 >= args.size())
+        return make_error(EINVAL, "--timeout: missing value");
+      value = args[++i];
+    } else if (a.rfind("--timeout=", 0) == 0) {
+      value = a.substr(10);
+    } else {
+      rest.push_back(a);
+      continue;
+    }
+    OCTAGON_ASSIGN_OR_RETURN(timeout_flag(), parse_timeout(value));
+  }
+  args = std::move(rest);
+  return ok();
+}
+
+std::chrono::system_clock::time_point rpc_deadline(std::chrono::milliseconds fallback) {
+  return std::chrono::system_clock::now() + timeout_flag().value_or(fallback);
+}
+
+std::unique_ptr<tetragon::FineGuidanceSensors::Stub> make_stream_stub(const std::string& address,
+                                                                      grpc::ClientContext& ctx) {
+  auto channel = make_channel(address);
+  if (timeout_flag() &&
+      !channel->WaitForConnected(std::chrono::system_clock::now() + *timeout_flag()))
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+  return tetragon::FineGuidanceSensors::NewStub(channel);
+}
 
 Result<api::ClientTlsFiles> take_tls_flags(std::vector<std::string>& args) {
   api::ClientTlsFiles files;
@@ -146,7 +211,9 @@ const char* tls_flags_help() {
          "      --tls-cert-file FILE      PEM client certificate, for mutual TLS\n"
          "      --tls-key-file FILE       its PEM private key\n"
          "      --tls-server-name NAME    name to verify in the agent's certificate (default:\n"
-         "                                the host of --server-address)\n";
+         "                                the host of --server-address)\n"
+         "      --timeout DURATION        RPC deadline, for getevents the connection's (e.g.\n"
+         "                                10s, 500ms; default 10s, tracingpolicy 30s)\n";
 }
 
 } // namespace octagon::cli

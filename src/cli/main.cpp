@@ -71,10 +71,14 @@ int run_agent(const std::vector<std::string>& args) {
 // gRPC's own log lines (e.g. every failed TLS handshake) would break the CLI's one-line errors.
 void quiet_grpc_log(gpr_log_func_args*) {}
 
-// The global TLS flags of the commands that talk to the agent; false (after printing why) when
+// The global TLS and --timeout flags of the commands that talk to the agent; false (after printing why) when
 // they are wrong.
 bool apply_tls_flags(const std::string& cmd, std::vector<std::string>& args) {
   gpr_set_log_function(quiet_grpc_log);
+  if (auto t = take_timeout_flag(args); !t) {
+    fprintf(stderr, "octagon %s: %s\n", cmd.c_str(), terminal_safe(t.error().message()).c_str());
+    return false;
+  }
   auto files = take_tls_flags(args);
   if (files) {
     auto used = use_client_tls(*files);

@@ -74,7 +74,7 @@ int fail(const grpc::Status& s, const Args& a) {
 }
 
 void deadline(grpc::ClientContext& ctx) {
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  ctx.set_deadline(rpc_deadline(std::chrono::seconds(30)));
 }
 
 std::string state_name(tetragon::TracingPolicyState s) {

@@ -4,6 +4,9 @@
 // wrong CA, a plaintext client, a TLS client against a plaintext agent, a client without (or
 // with a stranger's) certificate under mTLS, the server name override, and the agent's refusal
 // to start with bad TLS material.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -207,6 +210,33 @@ TEST_F(TlsE2E, AgentRefusesToStartWithBadTlsMaterial) {
       << unix_agent.err();
 }
 
+// A listener that never answers the TLS handshake (accepted by the kernel, never read): the
+// CLI gives up after --timeout with one line instead of hanging.
+TEST_F(TlsE2E, SilentListenerEndsAtTheTimeout) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)), 0);
+  ASSERT_EQ(listen(fd, 16), 0);
+  socklen_t len = sizeof(sa);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len), 0);
+  address_ = "127.0.0.1:" + std::to_string(ntohs(sa.sin_port));
+  for (const std::vector<std::string>& cmd :
+       {std::vector<std::string>{"status"}, std::vector<std::string>{"getevents"}}) {
+    std::vector<std::string> args = cmd;
+    args.insert(args.end(), {"--server-address", address_, "--tls-ca-cert-files", path("ca.pem"),
+                             "--timeout", "1s"});
+    const auto t0 = std::chrono::steady_clock::now();
+    CliResult r = run_cli(dir_.string(), args);
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_LT(took, std::chrono::seconds(5)) << cmd[0];
+    expect_one_line_failure(r, "cannot reach the agent at " + address_);
+  }
+  close(fd);
+}
+
 // The CLI checks its own files before dialing: one line naming the flag.
 TEST_F(TlsE2E, CliRefusesBadTlsFlagsWithOneLine) {
   address_ = "127.0.0.1:1";  // never dialed
@@ -219,6 +249,7 @@ TEST_F(TlsE2E, CliRefusesBadTlsFlagsWithOneLine) {
                           "does not match the certificate");
   expect_one_line_failure(status({"--tls-skip-verify"}), "--tls-skip-verify is not supported");
   expect_one_line_failure(status({"--tls-server-name", "x"}), "--tls-server-name needs TLS");
+  expect_one_line_failure(status({"--timeout", "soon"}), "--timeout: 'soon' is not a positive duration");
 }
 
 }  // namespace

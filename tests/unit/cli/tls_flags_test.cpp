@@ -58,3 +58,32 @@ TEST(TlsFlags, MissingFilesAreReportedBeforeDialing) {
 
 }  // namespace
 }  // namespace octagon::cli
+
+namespace octagon::cli {
+namespace {
+
+TEST(TimeoutFlag, DurationsAndMistakes) {
+  std::vector<std::string> args = {"-o", "json", "--timeout", "1500ms", "x"};
+  ASSERT_TRUE(take_timeout_flag(args).has_value());
+  EXPECT_EQ(args, (std::vector<std::string>{"-o", "json", "x"}));
+  const auto before = std::chrono::system_clock::now();
+  const auto deadline = rpc_deadline(std::chrono::seconds(30));
+  const auto after = std::chrono::system_clock::now();
+  EXPECT_GE(deadline - before, std::chrono::milliseconds(1500));
+  EXPECT_LE(deadline - after, std::chrono::milliseconds(1500));
+  for (const char* bad : {"--timeout=0", "--timeout=5x", "--timeout=", "--timeout=-1s"}) {
+    std::vector<std::string> a = {bad};
+    auto r = take_timeout_flag(a);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_NE(r.error().message().find("is not a positive duration"), std::string::npos);
+  }
+  std::vector<std::string> missing = {"--timeout"};
+  EXPECT_EQ(take_timeout_flag(missing).error().message(), "--timeout: missing value");
+  std::vector<std::string> restore = {"--timeout=2m"};
+  ASSERT_TRUE(take_timeout_flag(restore).has_value());
+  EXPECT_GT(rpc_deadline(std::chrono::seconds(1)) - std::chrono::system_clock::now(),
+            std::chrono::seconds(100));
+}
+
+}  // namespace
+}  // namespace octagon::cli
