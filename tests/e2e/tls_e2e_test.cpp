@@ -32,11 +32,15 @@ protected:
   }
 
   // The agent on 127.0.0.1:0 with `tls` flags; address_ becomes 127.0.0.1:PORT.
-  std::unique_ptr<AgentProcess> start_tcp_agent(const std::vector<std::string>& tls) {
+  // Each agent gets its own `subdir` for its stdout/stderr files (a second agent must not
+  // read the first one's log).
+  std::unique_ptr<AgentProcess> start_tcp_agent(const std::vector<std::string>& tls,
+                                                const std::string& subdir = "agent") {
+    std::filesystem::create_directories(dir_ / subdir);
     std::vector<std::string> args = {"--node-name", "e2e-node", "--export-stdout=false",
                                      "--server-address", "127.0.0.1:0"};
     args.insert(args.end(), tls.begin(), tls.end());
-    auto a = std::make_unique<AgentProcess>(dir_.string(), args);
+    auto a = std::make_unique<AgentProcess>(path(subdir), args);
     EXPECT_TRUE(a->wait_stderr(kAgentReady)) << a->err();
     const std::string err = a->err();
     const size_t at = err.find(kListening);
@@ -119,7 +123,7 @@ TEST_F(TlsE2E, WrongCaPlaintextClientAndTlsClientAgainstPlaintextFailClearly) {
   expect_one_line_failure(ge, "certificate");
   EXPECT_EQ(agent->stop(), 0);
 
-  auto plain = start_tcp_agent({});
+  auto plain = start_tcp_agent({}, "plain");
   EXPECT_EQ(plain->err().find("(TLS)"), std::string::npos);
   expect_one_line_failure(status({"--tls-ca-cert-files", path("ca.pem")}), "TLS");
   EXPECT_EQ(status({}).status, 0);
@@ -141,7 +145,7 @@ TEST_F(TlsE2E, MutualTlsRejectsClientsWithoutACertificateFromTheClientCa) {
   EXPECT_EQ(ok.out, "Health Status: running\n");
 
   std::vector<std::string> args = {"getevents", "--server-address", address_, "--process",
-                                   "exit_with$", "-o", "compact"};
+                                   "exit_with$", "-e", "PROCESS_EXEC", "-o", "compact"};
   args.insert(args.end(), good.begin(), good.end());
   CliProcess cli(dir_.string(), "getevents", args);
   EXPECT_TRUE(trigger_until_seen(cli, "over-mtls")) << cli.out() << cli.err();
