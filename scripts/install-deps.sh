@@ -10,6 +10,7 @@ PKGS=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   systemtap-sdt-dev
   protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc libre2-dev
+  libssl-dev openssl  # TLS checks in src/api; the e2e TLS tests make certificates with openssl
   prometheus  # promtool and a real server for the metrics tests
 )
 

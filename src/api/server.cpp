@@ -167,24 +167,54 @@ Result<void> prepare_socket_path(const std::string& path) {
 
 } // namespace
 
+namespace {
+
+std::shared_ptr<grpc::ServerCredentials> server_credentials(const ServerTls* tls) {
+  if (tls == nullptr)
+    return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions opts(
+      tls->client_ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                             : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  opts.pem_root_certs = tls->client_ca;
+  opts.pem_key_cert_pairs.push_back({tls->private_key, tls->cert_chain});
+  return grpc::SslServerCredentials(opts);
+}
+
+// "host:0" -> "host:PORT" once the port is known.
+std::string bound_address(const std::string& address, int port) {
+  const size_t colon = address.rfind(':');
+  if (port <= 0 || colon == std::string::npos)
+    return address;
+  return address.substr(0, colon + 1) + std::to_string(port);
+}
+
+} // namespace
+
 Result<std::unique_ptr<ApiServer>> ApiServer::create(const std::string& address, EventHub& hub,
-                                                     std::string version, PolicyControl* policies) {
+                                                     std::string version, PolicyControl* policies,
+                                                     const ServerTls* tls) {
   std::unique_ptr<ApiServer> s(new ApiServer());
   s->address_ = address;
   s->socket_path_ = unix_socket_path(address);
+  if (tls != nullptr && !s->socket_path_.empty())
+    return make_error(EINVAL, "--server-tls-* needs a TCP --server-address (host:port), not " +
+                                  address + ": the unix socket is root-only and stays plaintext");
   if (!s->socket_path_.empty())
     OCTAGON_TRY(prepare_socket_path(s->socket_path_));
   s->service_ = std::make_unique<FineGuidanceService>(hub, std::move(version), policies);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, server_credentials(tls), &port);
   builder.RegisterService(s->service_.get());
   s->server_ = builder.BuildAndStart();
   if (!s->server_ || (s->socket_path_.empty() && port == 0))
     return make_error(EADDRNOTAVAIL, "cannot listen on --server-address " + address);
   if (!s->socket_path_.empty() && chmod(s->socket_path_.c_str(), 0600) != 0)
     return make_error(errno, "chmod 0600 " + s->socket_path_);
-  OCTAGON_LOG_INFO("gRPC API listening on %s", address.c_str());
+  if (s->socket_path_.empty())
+    s->address_ = bound_address(address, port);
+  const char* mode = tls == nullptr ? "" : tls->client_ca.empty() ? " (TLS)" : " (mTLS: client certificates required)";
+  OCTAGON_LOG_INFO("gRPC API listening on %s%s", s->address_.c_str(), mode);
   return s;
 }
 

@@ -7,6 +7,11 @@
 // and the socket is chmod'ed to 0600 right after bind (an existing directory is left as is:
 // we never change the mode of e.g. /tmp). A stale socket file at the path (nobody accepts on
 // it) is removed first; a live one (another agent) or any other kind of file is an error.
+//
+// TLS (Tetragon's --server-tls-*): only on a TCP address; with client CAs, mutual TLS (client
+// certificate required and verified). A unix socket with TLS is refused: its protection is the
+// root-only socket file, and TLS there would only add a certificate to manage. A TCP address
+// ending in :0 gets a free port; the log line and address() then carry the real one.
 #pragma once
 
 #include <memory>
@@ -14,6 +19,7 @@
 
 #include <octagon/api/event_hub.h>
 #include <octagon/api/policy_control.h>
+#include <octagon/api/tls_material.h>
 #include <octagon/base/result.h>
 
 namespace grpc {
@@ -32,7 +38,8 @@ public:
   // outlive the server.
   static Result<std::unique_ptr<ApiServer>> create(const std::string& address, EventHub& hub,
                                                    std::string version,
-                                                   PolicyControl* policies = nullptr);
+                                                   PolicyControl* policies = nullptr,
+                                                   const ServerTls* tls = nullptr);
   ~ApiServer();
   // Ends all streams (the hub must be closed first so GetEvents loops return) and waits.
   void stop();

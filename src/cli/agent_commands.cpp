@@ -43,7 +43,7 @@ bool parse_flags(const char* cmd, const std::vector<std::string>& args, bool all
 }
 
 void set_deadline(grpc::ClientContext& ctx) {
-  ctx.set_deadline(std::chrono::system_clock::now() + kTimeout);
+  ctx.set_deadline(rpc_deadline(kTimeout));
 }
 
 } // namespace
@@ -54,7 +54,8 @@ int run_status(const std::vector<std::string>& args) {
     return 2;
   if (f.help) {
     printf("Usage: octagon status [--server-address ADDR]\n\n"
-           "Print the agent's health (gRPC GetHealth), e.g. \"Health Status: running\".\n");
+           "Print the agent's health (gRPC GetHealth), e.g. \"Health Status: running\".\n\n%s",
+           tls_flags_help());
     return 0;
   }
   grpc::ClientContext ctx;
@@ -83,7 +84,8 @@ int run_version(const std::vector<std::string>& args) {
     return 2;
   if (f.help) {
     printf("Usage: octagon version [--server] [--server-address ADDR]\n\n"
-           "Print the CLI version; with --server also the agent's (gRPC GetVersion).\n");
+           "Print the CLI version; with --server also the agent's (gRPC GetVersion).\n\n%s",
+           tls_flags_help());
     return 0;
   }
   if (!f.server) {

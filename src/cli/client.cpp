@@ -1,10 +1,11 @@
 #include <octagon/cli/client.h>
 
+#include <octagon/cli/client_tls.h>
+
 namespace octagon::cli {
 
 std::unique_ptr<tetragon::FineGuidanceSensors::Stub> make_stub(const std::string& address) {
-  return tetragon::FineGuidanceSensors::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  return tetragon::FineGuidanceSensors::NewStub(make_channel(address));
 }
 
 std::string terminal_safe(const std::string& s) {
@@ -56,7 +57,8 @@ std::string describe_status(const grpc::Status& status, const std::string& addre
     msg.resize(nl);
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
-    return "cannot reach the agent at " + terminal_safe(address) + ": " + terminal_safe(msg);
+    return "cannot reach the agent at " + terminal_safe(address) + ": " + terminal_safe(msg) +
+           tls_hint(msg);
   return std::string(code_name(status.error_code())) + ": " + terminal_safe(msg);
 }
 

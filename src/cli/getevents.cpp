@@ -107,8 +107,8 @@ int from_stdin(const GetEventsOptions& o) {
 
 // One stream; returns its final status (OK only if the server ended it cleanly).
 grpc::Status stream_once(const GetEventsOptions& o, Printer& printer, bool& got_any) {
-  auto stub = make_stub(o.server_address);
   grpc::ClientContext ctx;
+  auto stub = make_stream_stub(o.server_address, ctx);
   auto reader = stub->GetEvents(&ctx, build_request(o));
   tetragon::GetEventsResponse e;
   while (reader->Read(&e)) {

@@ -4,6 +4,7 @@
 #include <cerrno>
 
 #include <octagon/api/server.h>
+#include <octagon/cli/client.h>
 
 namespace octagon::cli {
 namespace {
@@ -43,7 +44,8 @@ std::string getevents_usage() {
          "      --color auto|always|never  compact colours (auto: only on a terminal)\n"
          "      --reconnect             reconnect when the stream breaks\n"
          "      --reconnect-wait SECS   wait between reconnects (default 2)\n"
-         "  -h, --help                  print this help\n";
+         "  -h, --help                  print this help\n\n" +
+         std::string(tls_flags_help());
 }
 
 Result<GetEventsOptions> parse_getevents_args(const std::vector<std::string>& args) {

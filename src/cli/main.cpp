@@ -1,6 +1,7 @@
 #include <octagon/cli/main.h>
 
 #include <octagon/cli/agent_commands.h>
+#include <octagon/cli/client.h>
 #include <octagon/cli/getevents.h>
 #include <octagon/cli/probe.h>
 #include <octagon/cli/tracingpolicy.h>
@@ -9,6 +10,8 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include <grpc/support/log.h>
 
 #include <abi/process.h>
 #include <octagon/base/log.h>
@@ -30,7 +33,9 @@ void print_usage(FILE* out) {
           "  probe      print this kernel's BPF capabilities (-o json)\n"
           "  version    print the version (--server: also the agent's)\n"
           "  help       print this help\n\n"
-          "Run 'octagon <command> --help' for a command's flags.\n");
+          "Run 'octagon <command> --help' for a command's flags. getevents, status, version\n"
+          "and tracingpolicy also take the TLS flags --tls-ca-cert-files, --tls-cert-file,\n"
+          "--tls-key-file and --tls-server-name.\n");
 }
 
 int run_agent(const std::vector<std::string>& args) {
@@ -63,6 +68,34 @@ int run_agent(const std::vector<std::string>& args) {
   return 0;
 }
 
+// gRPC's own log lines (e.g. every failed TLS handshake) would break the CLI's one-line errors.
+void quiet_grpc_log(gpr_log_func_args*) {}
+
+// The global TLS and --timeout flags of the commands that talk to the agent; false (after printing why) when
+// they are wrong.
+bool apply_tls_flags(const std::string& cmd, std::vector<std::string>& args) {
+  gpr_set_log_function(quiet_grpc_log);
+  if (auto t = take_timeout_flag(args); !t) {
+    fprintf(stderr, "octagon %s: %s\n", cmd.c_str(), terminal_safe(t.error().message()).c_str());
+    return false;
+  }
+  auto files = take_tls_flags(args);
+  if (files) {
+    auto used = use_client_tls(*files);
+    if (used)
+      return true;
+    fprintf(stderr, "octagon %s: %s\n", cmd.c_str(), terminal_safe(used.error().message()).c_str());
+    return false;
+  }
+  fprintf(stderr, "octagon %s: %s\n", cmd.c_str(), terminal_safe(files.error().message()).c_str());
+  return false;
+}
+
+bool talks_to_agent(const std::string& cmd) {
+  return cmd == "getevents" || cmd == "status" || cmd == "tracingpolicy" || cmd == "tp" ||
+         cmd == "version" || cmd == "--version";
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -72,6 +105,7 @@ int run(int argc, char** argv) {
   }
   std::string cmd = argv[1];
   std::vector<std::string> rest(argv + 2, argv + argc);
+  if (talks_to_agent(cmd) && !apply_tls_flags(cmd, rest)) return 2;
   if (cmd == "agent") return run_agent(rest);
   if (cmd == "getevents") return run_getevents(rest);
   if (cmd == "status") return run_status(rest);

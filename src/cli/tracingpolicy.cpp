@@ -74,7 +74,7 @@ int fail(const grpc::Status& s, const Args& a) {
 }
 
 void deadline(grpc::ClientContext& ctx) {
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  ctx.set_deadline(rpc_deadline(std::chrono::seconds(30)));
 }
 
 std::string state_name(tetragon::TracingPolicyState s) {
@@ -218,6 +218,7 @@ int run_tracingpolicy(const std::vector<std::string>& args) {
   if (!parse(args, a)) return 2;
   if (a.help || a.verb.empty()) {
     fputs(kUsage, a.help ? stdout : stderr);
+    if (a.help) fprintf(stdout, "\n%s", tls_flags_help());
     return a.help ? 0 : 2;
   }
   if (a.verb == "list") return list(a);

@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 
 #include <octagon/base/log.h>
 #include <octagon/base/version.h>
 #include <octagon/bpf/libbpf_log.h>
+#include <octagon/daemon/config_tls.h>
 #include <octagon/daemon/procfs_seed.h>
 #include <octagon/exporters/sinks/file_sink.h>
 
@@ -200,8 +202,13 @@ Result<void> Agent::start_api(const events::RenderOptions& render, const events:
   api_sink_ = std::make_unique<ApiSink>(std::move(converter), *hub_, clock_);
   processor_->add_sink(api_sink_.get());
   policy_control_ = std::make_unique<ManagerPolicyControl>(policies_);
+  std::optional<api::ServerTls> tls;
+  if (server_tls_files(config_).enabled()) {
+    OCTAGON_ASSIGN_OR_RETURN(tls, api::load_server_tls(server_tls_files(config_)));
+  }
   OCTAGON_ASSIGN_OR_RETURN(api_server_, api::ApiServer::create(config_.server_address, *hub_, kOctagonVersion,
-                                                               policy_control_.get()));
+                                                               policy_control_.get(),
+                                                               tls ? &*tls : nullptr));
   return ok();
 }
 

@@ -132,6 +132,22 @@ Result<void> set_ancestors(AgentConfig& c, std::string_view v) {
   return ok();
 }
 
+// Comma-separated paths (spaces around them trimmed, empty items skipped).
+template <auto Member>
+Result<void> set_path_list(AgentConfig& c, std::string_view v) {
+  std::vector<std::string> out;
+  while (!v.empty()) {
+    const size_t comma = v.find(',');
+    std::string_view item = v.substr(0, comma);
+    v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+  }
+  c.*Member = std::move(out);
+  return ok();
+}
+
 constexpr uint64_t kKiB = 1024;
 constexpr uint64_t kMiB = 1024 * kKiB;
 constexpr uint64_t kGiB = 1024 * kMiB;
@@ -207,6 +223,21 @@ constexpr OptionSpec kOptions[] = {
      "Events queued per gRPC GetEvents client; when full, that client's events are dropped and "
      "counted (other clients and the agent are not slowed)",
      set_uint<&C::server_client_queue_size, 1, 16 * kMiB>, false},
+    {"server-tls-cert-file", T::kString, "",
+     "PEM server certificate (then its chain): serve the TCP --server-address over TLS",
+     set_string<&C::server_tls_cert_file>, false},
+    {"server-tls-key-file", T::kString, "",
+     "PEM private key of --server-tls-cert-file; must not be accessible to group or others "
+     "(chmod 600), else the agent refuses to start",
+     set_string<&C::server_tls_key_file>, false},
+    {"server-tls-client-ca-files", T::kList, "",
+     "Comma-separated PEM CA bundles: mutual TLS, every client must present a certificate "
+     "signed by one of them",
+     set_path_list<&C::server_tls_client_ca_files>, false},
+    {"server-tls-require-client-cert", T::kBool, "false",
+     "Require and verify client certificates (Tetragon's switch; implied by "
+     "--server-tls-client-ca-files, which it needs)",
+     set_bool<&C::server_tls_require_client_cert>, false},
     {"metrics-server", T::kString, "",
      "Serve Prometheus metrics (GET /metrics) and health (GET /healthz) over HTTP on this "
      "address, HOST:PORT or :PORT (every interface), e.g. 127.0.0.1:2112; empty: off",

@@ -58,6 +58,11 @@ struct AgentConfig {
   // gRPC API (src/api): Tetragon's --server-address; empty disables the server.
   std::string server_address = "unix:///var/run/octagon/octagon.sock";
   uint32_t server_client_queue_size = 10000;  // events queued per GetEvents client
+  // TLS on a TCP --server-address (Tetragon's --server-tls-*; daemon/config_tls.h).
+  std::string server_tls_cert_file;
+  std::string server_tls_key_file;
+  std::vector<std::string> server_tls_client_ca_files;  // non-empty: mTLS (client cert required)
+  bool server_tls_require_client_cert = false;           // Tetragon's switch; needs the CA files
   // Prometheus /metrics and /healthz over HTTP (Tetragon's --metrics-server); empty: off.
   std::string metrics_server;
 

@@ -2,6 +2,7 @@
 // caught here and become Errors with file:line:column, so nothing escapes parse_agent_config.
 #include <octagon/base/fd.h>
 #include <octagon/daemon/config.h>
+#include <octagon/daemon/config_tls.h>
 #include <octagon/daemon/option_values.h>
 
 #include <fcntl.h>
@@ -195,6 +196,7 @@ Result<AgentConfig> parse_agent_config(const std::vector<std::string>& args) {
       if (!r) return prefixed(r.error(), std::string("--") + f.spec->name);
     }
     if (config.node_name.empty()) config.node_name = hostname();
+    if (!config.help) OCTAGON_TRY(check_server_tls(config));
     return config;
   } catch (const std::exception& e) {  // std::bad_alloc and the like: never throw out
     return make_error(ENOMEM, std::string("parsing agent flags: ") + e.what());
