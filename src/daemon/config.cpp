@@ -183,14 +183,14 @@ constexpr OptionSpec kOptions[] = {
      set_rate_limit, false},
     {"field-filters", T::kString, "",
      "Remove fields from the JSON export (file, and stdout with --output json): JSON FieldFilter "
-     "objects, one per line, e.g. {\"fields\":\"process.binary,parent\",\"event_set\":"
-     "[\"PROCESS_EXEC\"],\"action\":\"INCLUDE\"} (GetEvents field_filters semantics)",
+     "objects, one per line (GetEvents field_filters semantics; action INCLUDE or EXCLUDE), e.g. "
+     "{\"fields\":\"process.binary\",\"event_set\":[\"PROCESS_EXEC\"]}",
      set_field_filters, false},
     {"redaction-filters", T::kString, "",
      "Replace secrets in process arguments by ***** in every output: JSON RedactionFilter "
-     "objects, one per line, e.g. {\"binary_regex\":[\"mysql$\"],\"redact\":"
-     "[\"--password(?:\\\\s+|=)(\\\\S*)\"]}; every RE2 capture group of a match is redacted "
-     "(no binary_regex: every process). Inline text only (YAML: a block scalar)",
+     "objects, one per line, e.g. {\"redact\":[\"--password(?:\\\\s+|=)(\\\\S*)\"]}; "
+     "every RE2 capture group of a match is redacted, in every process or in those whose "
+     "binary matches one of \"binary_regex\":[...]. Inline text only (YAML: a block scalar)",
      set_redaction_filters, false},
     {"output", T::kEnum, "json", "Stdout format: json or compact", set_output, false},
     {"color", T::kEnum, "auto", "Colors in compact output: auto, always or never", set_color, false},
