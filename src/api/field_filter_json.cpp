@@ -42,8 +42,14 @@ struct Scanner {
     if (!eat('"'))
       return fail();
     const size_t start = pos;
-    while (pos < s.size() && s[pos] != '"')
-      pos += s[pos] == '\\' ? 2 : 1;
+    for (;;) {
+      pos = s.find_first_of("\"\\", pos);
+      if (pos == std::string_view::npos || s[pos] == '"')
+        break;
+      pos += 2; // an escape: skip the escaped character
+    }
+    if (pos == std::string_view::npos)
+      pos = s.size();
     if (pos >= s.size())
       return fail();
     return s.substr(start, pos++ - start);
