@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <octagon/base/result.h>
@@ -23,6 +24,11 @@ public:
   bool empty() const { return filters_.empty(); }
   // Applies the filters to `event` in place.
   void apply(tetragon::GetEventsResponse& event) const;
+  // The same, on one line of the JSON exporter ({"process_exec":{...},"node_name":...}, keys =
+  // proto field names): writes to `out` the line without the removed members, every kept byte
+  // as it was (field_filter_json.cpp). Returns false, `out` untouched, when no filter applies
+  // to the event or the line is not such an object: the caller keeps `line` as it is.
+  bool apply_json(std::string_view line, std::string& out) const;
 
 private:
   struct Compiled {

@@ -13,6 +13,7 @@
 #include <octagon/base/version.h>
 #include <octagon/bpf/libbpf_log.h>
 #include <octagon/daemon/config_tls.h>
+#include <octagon/daemon/export_fields.h>
 #include <octagon/daemon/procfs_seed.h>
 #include <octagon/exporters/sinks/file_sink.h>
 
@@ -92,6 +93,9 @@ Result<void> Agent::open_exporters() {
                                                             std::move(converter)));
     c.rate_limit = config_.export_rate_limit;
     c.node_name = config_.node_name;
+    auto fields = parse_field_filters(config_.field_filters);
+    if (!fields) return make_error(EINVAL, "--field-filters: " + fields.error().message());
+    c.fields = std::move(*fields);
     return c;
   };
   if (!config_.export_filename.empty()) {
@@ -149,6 +153,10 @@ Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config, bpf::Fea
 
   ProcessorOptions popts{config.node_name, ancestors_enabled(config, "base"), 64, config.procfs,
                          config.expose_stack_addresses};
+  auto redaction = Redaction::create(config.redaction_filters);
+  if (!redaction) return make_error(EINVAL, "--redaction-filters: " + redaction.error().message());
+  agent->redaction_ = std::move(*redaction);
+  popts.redaction = agent->redaction_.get();
   agent->processor_ = std::make_unique<EventProcessor>(popts, agent->cache_, agent->clock_);
   if (!config.tracing_policy.empty() || !config.tracing_policy_dir.empty()) {
     agent->user_actions_ = std::make_unique<UserActionRunner>();

@@ -18,6 +18,7 @@
 #include <octagon/daemon/config.h>
 #include <octagon/daemon/encoding_exporter.h>
 #include <octagon/daemon/event_processor.h>
+#include <octagon/daemon/redaction.h>
 #include <octagon/daemon/hook_registry.h>
 #include <octagon/daemon/metrics_endpoint.h>
 #include <octagon/daemon/policy_control.h>
@@ -66,6 +67,7 @@ class Agent {
   std::unique_ptr<api::ApiServer> api_server_;
   HookRegistry hooks_;
   std::unique_ptr<UserActionRunner> user_actions_;  // used by processor_: destroyed after it
+  std::unique_ptr<Redaction> redaction_;           // used by processor_: destroyed after it
   std::unique_ptr<EventProcessor> processor_;
   std::unique_ptr<sensors::ProcessSensor> sensor_;
   std::unique_ptr<TracefsKernelFacts> kernel_facts_;

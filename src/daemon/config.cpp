@@ -1,8 +1,10 @@
 // The agent option table, its setters and the generated --help text. Parsing of argument
 // vectors and YAML files is in config_parse.cpp.
 #include <octagon/daemon/config.h>
+#include <octagon/daemon/export_fields.h>
 #include <octagon/daemon/export_filter.h>
 #include <octagon/daemon/option_values.h>
+#include <octagon/daemon/redaction.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -80,6 +82,20 @@ template <auto Member>
 Result<void> set_filter_list(AgentConfig& c, std::string_view v) {
   OCTAGON_TRY(parse_filter_lines(v));
   c.*Member = std::string(v);
+  return ok();
+}
+
+// --field-filters / --redaction-filters: validated (JSON, fields, paths, regexes, per line)
+// here, so that a bad value stops the agent at start-up; the agent compiles the text again.
+Result<void> set_field_filters(AgentConfig& c, std::string_view v) {
+  OCTAGON_TRY(parse_field_filters(v));
+  c.field_filters = std::string(v);
+  return ok();
+}
+
+Result<void> set_redaction_filters(AgentConfig& c, std::string_view v) {
+  OCTAGON_TRY(Redaction::create(v));
+  c.redaction_filters = std::string(v);
   return ok();
 }
 
@@ -181,6 +197,17 @@ constexpr OptionSpec kOptions[] = {
      "Export at most this many events per minute (per exporter), reporting drops as "
      "rate_limit_info events; -1: no limit, 0: export nothing",
      set_rate_limit, false},
+    {"field-filters", T::kString, "",
+     "Remove fields from the JSON export (file, and stdout with --output json): JSON FieldFilter "
+     "objects, one per line (GetEvents field_filters semantics; action INCLUDE or EXCLUDE), e.g. "
+     "{\"fields\":\"process.binary\",\"event_set\":[\"PROCESS_EXEC\"]}",
+     set_field_filters, false},
+    {"redaction-filters", T::kString, "",
+     "Replace secrets in process arguments by ***** in every output: JSON RedactionFilter "
+     "objects, one per line, e.g. {\"redact\":[\"--password(?:\\\\s+|=)(\\\\S*)\"]}; "
+     "every RE2 capture group of a match is redacted, in every process or in those whose "
+     "binary matches one of \"binary_regex\":[...]. Inline text only (YAML: a block scalar)",
+     set_redaction_filters, false},
     {"output", T::kEnum, "json", "Stdout format: json or compact", set_output, false},
     {"color", T::kEnum, "auto", "Colors in compact output: auto, always or never", set_color, false},
     {"rb-size", T::kSize, "8M",

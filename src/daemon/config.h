@@ -34,6 +34,8 @@ struct AgentConfig {
   std::string export_allowlist;            // newline-separated JSON Filter objects
   std::string export_denylist;             // same; the denylist wins
   int64_t export_rate_limit = -1;          // events per minute per exporter; -1 off, 0 none
+  std::string field_filters;       // newline-separated JSON FieldFilter objects (JSON exports)
+  std::string redaction_filters;   // newline-separated JSON RedactionFilter objects
   OutputFormat output = OutputFormat::kJson;  // stdout format
   ColorMode color = ColorMode::kAuto;         // compact output colors
 

@@ -3,13 +3,15 @@
 // writes them to a Sink (stdout, rotating file). A full queue drops the line and counts it.
 // Optional export controls, applied before encoding: the allow/deny lists (events not passing
 // are counted as filtered, not lost) and the rate limit (events over it are dropped, counted,
-// and reported by one rate_limit_info line per window, JSON exporters only).
+// and reported by one rate_limit_info line per window, JSON exporters only). Field filters
+// (--field-filters) then remove fields from the encoded JSON line (JSON exporters only).
 #pragma once
 
 #include <memory>
 #include <string>
 #include <variant>
 
+#include <octagon/api/field_filter.h>
 #include <octagon/base/boot_clock.h>
 #include <octagon/daemon/event_processor.h>
 #include <octagon/daemon/export_filter.h>
@@ -26,6 +28,8 @@ struct ExportControls {
   std::unique_ptr<ExportFilter> filter;  // null: every event passes
   int64_t rate_limit = -1;               // events per minute; -1 off, 0 nothing exported
   std::string node_name;                 // for rate_limit_info
+  // --field-filters (null: none); applied to JSON lines only, after encoding.
+  std::unique_ptr<api::FieldFilters> fields;
 };
 
 class EncodingExporter : public EventSink {
@@ -36,7 +40,7 @@ class EncodingExporter : public EventSink {
                    ExportControls controls = {})
       : encoder_(std::move(encoder)), worker_(std::move(worker)), clock_(clock),
         filter_(std::move(controls.filter)), limit_(controls.rate_limit),
-        node_name_(std::move(controls.node_name)) {
+        node_name_(std::move(controls.node_name)), fields_(std::move(controls.fields)) {
     line_.reserve(64 * 1024);
   }
 
@@ -78,7 +82,11 @@ class EncodingExporter : public EventSink {
           enc.encode(ev, line_);
         },
         encoder_);
-    if (!line_.empty()) worker_->submit(line_);
+    if (line_.empty()) return;
+    if (fields_ && std::holds_alternative<exporters::JsonEncoder>(encoder_) &&
+        fields_->apply_json(line_, fields_line_))
+      line_.swap(fields_line_);
+    worker_->submit(line_);
   }
 
   void report_drops(uint64_t dropped, uint64_t boot_ns) {
@@ -102,6 +110,8 @@ class EncodingExporter : public EventSink {
   ExportRateLimit limit_;
   std::string node_name_;
   exporters::TimeFormatter time_;
+  std::unique_ptr<api::FieldFilters> fields_;
+  std::string fields_line_;  // reused
   std::atomic<uint64_t> filtered_{0};
   bool stopped_ = false;
 };

@@ -38,6 +38,7 @@ void EventProcessor::seed(std::vector<Process>&& procs) {
   for (Process& p : procs) {
     if (cache_.contains(p.key)) continue;
     set_ids(p);
+    if (options_.redaction) options_.redaction->apply(p.binary, p.arguments);
     cache_.upsert(std::move(p));
     stats_.seeded.fetch_add(1, std::memory_order_relaxed);
   }
@@ -109,6 +110,7 @@ void EventProcessor::handle_exec(const void* data, size_t size) {
     return;
   }
   set_ids(exec_.process);
+  if (options_.redaction) options_.redaction->apply(exec_.process.binary, exec_.process.arguments);
   ProcessKey prev = exec_.prev;
   // Copy (not move) so exec_'s string capacities are kept for the next record.
   Process& p = cache_.upsert(Process(exec_.process));

@@ -15,6 +15,7 @@
 #include <octagon/bpf/ring_buffer_reader.h>
 #include <octagon/events/process.h>
 #include <octagon/daemon/hook_registry.h>
+#include <octagon/daemon/redaction.h>
 #include <octagon/daemon/user_actions.h>
 #include <octagon/events/policy_event.h>
 #include <octagon/events/process_cache.h>
@@ -42,6 +43,9 @@ struct ProcessorOptions {
   size_t max_ancestors = 64;
   std::string procfs = "/proc";         // where user stack frames find the process's maps
   bool expose_stack_addresses = false;  // --expose-stack-addresses
+  // --redaction-filters (null: none): applied to the arguments of every process entering the
+  // cache (exec records and /proc seeding), before any sink sees it. Owned by the agent.
+  const Redaction* redaction = nullptr;
 };
 
 // Counters readable from other threads (status output).
