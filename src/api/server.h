@@ -32,7 +32,8 @@ public:
   // outlive the server.
   static Result<std::unique_ptr<ApiServer>> create(const std::string& address, EventHub& hub,
                                                    std::string version,
-                                                   PolicyControl* policies = nullptr);
+                                                   PolicyControl* policies = nullptr,
+                                                   FilterOptions filter_options = {});
   ~ApiServer();
   // Ends all streams (the hub must be closed first so GetEvents loops return) and waits.
   void stop();

@@ -90,6 +90,7 @@ Result<void> Agent::open_exporters() {
                                                             std::move(converter)));
     c.rate_limit = config_.export_rate_limit;
     c.node_name = config_.node_name;
+    if (config_.enable_export_aggregation) c.aggregation_buffer = config_.export_aggregation_buffer_size;
     return c;
   };
   if (!config_.export_filename.empty()) {
@@ -200,8 +201,10 @@ Result<void> Agent::start_api(const events::RenderOptions& render, const events:
   api_sink_ = std::make_unique<ApiSink>(std::move(converter), *hub_, clock_);
   processor_->add_sink(api_sink_.get());
   policy_control_ = std::make_unique<ManagerPolicyControl>(policies_);
+  api::FilterOptions filter_options;
+  filter_options.process_cred = config_.enable_process_cred;
   OCTAGON_ASSIGN_OR_RETURN(api_server_, api::ApiServer::create(config_.server_address, *hub_, kOctagonVersion,
-                                                               policy_control_.get()));
+                                                               policy_control_.get(), filter_options));
   return ok();
 }
 
@@ -293,6 +296,7 @@ StatusSnapshot Agent::status() const {
     x.stats = e->worker().stats();
     x.filtered = e->filtered();
     x.rate_limited = e->rate_limited();
+    x.aggregation_dropped = e->aggregation_dropped();
     s.exporters.push_back(std::move(x));
   }
   if (policies_) s.policies = policies_->status();
@@ -313,6 +317,7 @@ StatusSnapshot Agent::status() const {
     s.api_enabled = true;
     s.api_clients = hub_->client_stats();
     s.api_dropped = hub_->total_dropped();
+    s.api_aggregation_dropped = hub_->total_aggregation_dropped();
   }
   return s;
 }

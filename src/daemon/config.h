@@ -34,6 +34,12 @@ struct AgentConfig {
   std::string export_allowlist;            // newline-separated JSON Filter objects
   std::string export_denylist;             // same; the denylist wins
   int64_t export_rate_limit = -1;          // events per minute per exporter; -1 off, 0 none
+  // Tetragon's export aggregation (src/api/aggregator.h): a bounded buffer of this many events
+  // in front of each exporter's writer; an event finding it full is dropped and counted. No
+  // event type is aggregated (as in Tetragon), so the window has nothing to flush.
+  bool enable_export_aggregation = false;
+  uint64_t export_aggregation_window_ns = 15'000'000'000ull;
+  uint64_t export_aggregation_buffer_size = 10000;
   OutputFormat output = OutputFormat::kJson;  // stdout format
   ColorMode color = ColorMode::kAuto;         // compact output colors
 

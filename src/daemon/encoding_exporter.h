@@ -3,10 +3,13 @@
 // writes them to a Sink (stdout, rotating file). A full queue drops the line and counts it.
 // Optional export controls, applied before encoding: the allow/deny lists (events not passing
 // are counted as filtered, not lost) and the rate limit (events over it are dropped, counted,
-// and reported by one rate_limit_info line per window, JSON exporters only).
+// and reported by one rate_limit_info line per window, JSON exporters only), and the
+// aggregation buffer (--enable-export-aggregation: events finding it full are dropped, counted).
 #pragma once
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -26,6 +29,9 @@ struct ExportControls {
   std::unique_ptr<ExportFilter> filter;  // null: every event passes
   int64_t rate_limit = -1;               // events per minute; -1 off, 0 nothing exported
   std::string node_name;                 // for rate_limit_info
+  // --enable-export-aggregation: at most this many events wait for the writer; an event finding
+  // that many is dropped and counted (Tetragon's aggregator channel; 0: only when none waits).
+  std::optional<uint64_t> aggregation_buffer;
 };
 
 class EncodingExporter : public EventSink {
@@ -36,7 +42,7 @@ class EncodingExporter : public EventSink {
                    ExportControls controls = {})
       : encoder_(std::move(encoder)), worker_(std::move(worker)), clock_(clock),
         filter_(std::move(controls.filter)), limit_(controls.rate_limit),
-        node_name_(std::move(controls.node_name)) {
+        node_name_(std::move(controls.node_name)), aggregation_buffer_(controls.aggregation_buffer) {
     line_.reserve(64 * 1024);
   }
 
@@ -57,12 +63,17 @@ class EncodingExporter : public EventSink {
 
   uint64_t filtered() const { return filtered_.load(std::memory_order_relaxed); }
   uint64_t rate_limited() const { return limit_.dropped(); }
+  uint64_t aggregation_dropped() const { return aggregation_dropped_.load(std::memory_order_relaxed); }
 
  private:
   template <typename Event>
   void emit(const Event& ev) {
     if (filter_ && !filter_->pass(ev, clock_.offset())) {
       filtered_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (aggregation_buffer_ && !aggregation_admit()) {
+      aggregation_dropped_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
     if (limit_.enabled()) {
@@ -79,6 +90,13 @@ class EncodingExporter : public EventSink {
         },
         encoder_);
     if (!line_.empty()) worker_->submit(line_);
+  }
+
+  // Events queued for the writer and not yet taken, against the aggregation buffer size.
+  bool aggregation_admit() const {
+    const pipeline::ByteQueueStats q = worker_->queue_stats();
+    const uint64_t pending = q.pushed - std::min(q.pushed, q.popped);
+    return *aggregation_buffer_ == 0 ? pending == 0 : pending < *aggregation_buffer_;
   }
 
   void report_drops(uint64_t dropped, uint64_t boot_ns) {
@@ -103,6 +121,8 @@ class EncodingExporter : public EventSink {
   std::string node_name_;
   exporters::TimeFormatter time_;
   std::atomic<uint64_t> filtered_{0};
+  std::optional<uint64_t> aggregation_buffer_;
+  std::atomic<uint64_t> aggregation_dropped_{0};
   bool stopped_ = false;
 };
 
