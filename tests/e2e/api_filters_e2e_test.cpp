@@ -82,7 +82,7 @@ TEST_F(ApiFiltersE2E, FullAggregationBufferDropsAreCountedInStatusAndMetrics) {
   req.mutable_aggregation_options()->set_channel_buffer_size(4);
   EventStream stalled;
   stalled.open(*stalled_stub, req);
-  for (int i = 0; i < 150; i++)
+  for (int i = 0; i < 300; i++)
     run_prog({testprog("exit_with"), "0", "flood-" + std::to_string(i)});
   uint64_t dropped = 0;
   nlohmann::json api;
@@ -112,6 +112,7 @@ TEST_F(ApiFiltersE2E, CapabilityFilterSeparatesRootFromDroppedCaps) {
     auto* f = req.add_allow_list();
     f->add_event_set(tetragon::PROCESS_EXEC);
     f->add_binary_regex("/exit_with$");
+    f->add_arguments_regex("^0 (root|capdrop)$"); // not other tests' processes
     auto* set = f->mutable_capabilities()->mutable_effective();
     if (any)
       set->add_any(tetragon::CAP_SYS_ADMIN);
