@@ -153,7 +153,7 @@ TEST(JsonEncoder, BinaryPropertiesOnlyOnExecProcess) {
   const std::string want =
       R"("binary_properties":{"setgid":42,"privileges_changed":["PRIVILEGES_RAISED_EXEC_FILE_CAP",)"
       R"("PRIVILEGES_RAISED_EXEC_FILE_SETGID"],"file":{"inode":{"number":"18446744073709551615",)"
-      R"x("links":0},"path":"/memfd:x (deleted)"}}},"parent":)x";
+      R"x("links":0},"path":"/memfd:x (deleted)"}},"in_init_tree":false},"parent":)x";
   EXPECT_NE(out.find(want), std::string::npos) << out;
   EXPECT_EQ(out.find("binary_properties"), out.rfind("binary_properties")); // once only
 
