@@ -1,9 +1,12 @@
 #include <octagon/api/event_filter.h>
 
+#include <octagon/api/label_selector.h>
+
 #include <re2/re2.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <unordered_set>
 
 namespace octagon::api {
@@ -89,8 +92,33 @@ std::vector<std::string_view> target_values(const GetEventsResponse& e, Target t
 
 } // namespace
 
+// One CapFilterSet: exactly one of any/all/exactly/none is set (checked when compiling).
+struct CapSetFilter {
+  enum class Kind { kAny, kAll, kExactly, kNone } kind = Kind::kAny;
+  uint64_t bits = 0;
+
+  bool matches(const google::protobuf::RepeatedField<int>& caps) const {
+    uint64_t have = 0;
+    for (int c : caps)
+      if (c >= 0 && c < 64)
+        have |= 1ull << c;
+    switch (kind) {
+    case Kind::kAny: return (have & bits) != 0;
+    case Kind::kAll: return (have & bits) == bits;
+    case Kind::kExactly: return have == bits;
+    case Kind::kNone: return (have & bits) == 0;
+    }
+    return false;
+  }
+};
+
 struct CompiledFilter {
   std::vector<RegexField> regex_fields;
+  std::vector<LabelSelector> label_selectors; // OR across selectors
+  bool has_labels = false;
+  std::optional<CapSetFilter> cap_permitted, cap_effective, cap_inheritable;
+  bool has_caps = false;
+  std::optional<bool> in_init_tree;
   std::vector<std::string> namespaces;
   bool has_health_check = false, health_check = false;
   std::vector<uint32_t> pids;
@@ -116,6 +144,13 @@ struct CompiledFilter {
       if (std::find(namespaces.begin(), namespaces.end(), ns) == namespaces.end())
         return false;
     }
+    if (has_labels && !match_labels(p))
+      return false;
+    if (has_caps && !match_caps(p))
+      return false;
+    // Unset in_init_tree reads as false, as in Tetragon (a BoolValue's GetValue()).
+    if (in_init_tree && (p && p->in_init_tree().value()) != *in_init_tree)
+      return false;
     if (!policy_names.empty() && std::find(policy_names.begin(), policy_names.end(),
                                            event_policy_name(e)) == policy_names.end())
       return false;
@@ -135,6 +170,27 @@ struct CompiledFilter {
         return false;
     }
     return true;
+  }
+
+  // Events without a pod (all host processes) never match a label filter, not even the empty
+  // selector (Tetragon).
+  bool match_labels(const Process* p) const {
+    if (!p || !p->has_pod())
+      return false;
+    for (const LabelSelector& s : label_selectors)
+      if (s.matches(p->pod().pod_labels()))
+        return true;
+    return false;
+  }
+
+  // A process without `cap` (no --enable-process-cred) never matches.
+  bool match_caps(const Process* p) const {
+    if (!p || !p->has_cap())
+      return false;
+    const auto& c = p->cap();
+    return (!cap_effective || cap_effective->matches(c.effective())) &&
+           (!cap_inheritable || cap_inheritable->matches(c.inheritable())) &&
+           (!cap_permitted || cap_permitted->matches(c.permitted()));
   }
 
   bool match_pid_set(const GetEventsResponse& e, const Process* p) {
@@ -171,20 +227,70 @@ Result<void> add_regexes(const google::protobuf::RepeatedPtrField<std::string>& 
   return ok();
 }
 
-Result<std::unique_ptr<CompiledFilter>> compile(const tetragon::Filter& f) {
-  auto unimplemented = [](const char* field) {
-    return make_error(ENOSYS,
-                      std::string("filter field '") + field + "' is not supported by Octagon");
-  };
-  if (!f.labels().empty())
-    return unimplemented("labels");
-  if (f.has_capabilities())
-    return unimplemented("capabilities");
+Result<std::optional<CapSetFilter>> compile_cap_set(bool has, const tetragon::CapFilterSet& set,
+                                                     const char* name) {
+  if (!has)
+    return std::optional<CapSetFilter>();
+  using Kind = CapSetFilter::Kind;
+  std::vector<std::pair<const char*, std::pair<Kind, const google::protobuf::RepeatedField<int>*>>>
+      defined;
+  if (!set.any().empty())
+    defined.push_back({"any", {Kind::kAny, &set.any()}});
+  if (!set.all().empty())
+    defined.push_back({"all", {Kind::kAll, &set.all()}});
+  if (!set.exactly().empty())
+    defined.push_back({"exactly", {Kind::kExactly, &set.exactly()}});
+  if (!set.none().empty())
+    defined.push_back({"none", {Kind::kNone, &set.none()}});
+  const std::string where = std::string("capabilities.") + name;
+  if (defined.empty())
+    return make_error(EINVAL, where + ": a capability filter must define exactly one match set "
+                                      "(any, all, exactly or none)");
+  if (defined.size() > 1) {
+    std::string names;
+    for (const auto& d : defined)
+      names += (names.empty() ? "" : ", ") + std::string(d.first);
+    return make_error(EINVAL, where + ": a capability filter may only define one match set, got: " +
+                                  names);
+  }
+  CapSetFilter out;
+  out.kind = defined[0].second.first;
+  for (int cap : *defined[0].second.second) {
+    if (!tetragon::CapabilitiesType_IsValid(cap) || cap >= 64)
+      return make_error(EINVAL, where + ": unknown capability " + std::to_string(cap));
+    out.bits |= 1ull << cap;
+  }
+  return std::optional<CapSetFilter>(out);
+}
+
+Result<std::unique_ptr<CompiledFilter>> compile(const tetragon::Filter& f,
+                                                const FilterOptions& options) {
   if (!f.cel_expression().empty())
-    return unimplemented("cel_expression");
-  if (f.has_in_init_tree())
-    return unimplemented("in_init_tree");
+    return make_error(ENOSYS, "filter field 'cel_expression' is not supported by Octagon (no CEL "
+                              "evaluator); use the regex, namespace, label and capability fields");
   auto c = std::make_unique<CompiledFilter>();
+  for (const std::string& text : f.labels()) {
+    auto sel = LabelSelector::parse(text);
+    if (!sel)
+      return make_error(EINVAL, "invalid pod label filter: " + sel.error().message());
+    c->label_selectors.push_back(std::move(*sel));
+  }
+  c->has_labels = !f.labels().empty();
+  if (f.has_capabilities()) {
+    if (!options.process_cred)
+      return make_error(EINVAL, "capabilities are not enabled in process events, cannot configure "
+                                "capability filter (start the agent with --enable-process-cred)");
+    const tetragon::CapFilter& cf = f.capabilities();
+    OCTAGON_ASSIGN_OR_RETURN(c->cap_permitted,
+                             compile_cap_set(cf.has_permitted(), cf.permitted(), "permitted"));
+    OCTAGON_ASSIGN_OR_RETURN(c->cap_effective,
+                             compile_cap_set(cf.has_effective(), cf.effective(), "effective"));
+    OCTAGON_ASSIGN_OR_RETURN(
+        c->cap_inheritable, compile_cap_set(cf.has_inheritable(), cf.inheritable(), "inheritable"));
+    c->has_caps = true;
+  }
+  if (f.has_in_init_tree())
+    c->in_init_tree = f.in_init_tree().value();
   OCTAGON_TRY(add_regexes(f.binary_regex(), "binary_regex", Target::kBinary, *c));
   OCTAGON_TRY(add_regexes(f.arguments_regex(), "arguments_regex", Target::kArguments, *c));
   OCTAGON_TRY(
@@ -222,16 +328,17 @@ EventFilter::~EventFilter() = default;
 
 Result<EventFilter>
 EventFilter::create(const google::protobuf::RepeatedPtrField<tetragon::Filter>& allow,
-                    const google::protobuf::RepeatedPtrField<tetragon::Filter>& deny) {
+                    const google::protobuf::RepeatedPtrField<tetragon::Filter>& deny,
+                    const FilterOptions& options) {
   EventFilter ef;
   for (int i = 0; i < allow.size(); i++) {
-    auto c = compile(allow[i]);
+    auto c = compile(allow[i], options);
     if (!c)
       return make_error(c.error().wrap("allow_list[" + std::to_string(i) + "]"));
     ef.allow_.push_back(std::move(*c));
   }
   for (int i = 0; i < deny.size(); i++) {
-    auto c = compile(deny[i]);
+    auto c = compile(deny[i], options);
     if (!c)
       return make_error(c.error().wrap("deny_list[" + std::to_string(i) + "]"));
     ef.deny_.push_back(std::move(*c));
@@ -239,10 +346,9 @@ EventFilter::create(const google::protobuf::RepeatedPtrField<tetragon::Filter>& 
   return ef;
 }
 
-Result<EventFilter> EventFilter::create(const tetragon::GetEventsRequest& request) {
-  if (request.has_aggregation_options())
-    return make_error(ENOSYS, "aggregation_options are not supported by Octagon yet");
-  return create(request.allow_list(), request.deny_list());
+Result<EventFilter> EventFilter::create(const tetragon::GetEventsRequest& request,
+                                        const FilterOptions& options) {
+  return create(request.allow_list(), request.deny_list(), options);
 }
 
 bool EventFilter::matches(const GetEventsResponse& event) {

@@ -9,11 +9,17 @@
 // pid, pid_set (the pids and their descendants, learned from exec events as they pass),
 // event_set, pod_regex, arguments_regex, policy_names, parent_binary_regex,
 // parent_arguments_regex, container_id (regex on process.docker), ancestor_binary_regex,
-// container_name_regex, namespace_regex.
-// Refused with UNIMPLEMENTED naming the field: labels, capabilities, cel_expression,
-// in_init_tree; and the request's aggregation_options. (field_filters: field_filter.h.)
+// container_name_regex, namespace_regex,
+// labels (Kubernetes label selectors, label_selector.h, OR across strings, against
+// process.pod.pod_labels; an event without a pod never matches, as in Tetragon),
+// capabilities (CapFilter: permitted/effective/inheritable, each a CapFilterSet with exactly one
+// of any/all/exactly/none, against process.cap; refused unless the agent runs with
+// --enable-process-cred, as in Tetragon), in_init_tree (process.in_init_tree; unset reads false).
+// Refused with UNIMPLEMENTED: cel_expression (no CEL evaluator). (field_filters:
+// field_filter.h; aggregation_options: aggregator.h.)
 // Refused with INVALID_ARGUMENT: a bad regex (named with the field), an event_set value that is
-// not an EventType.
+// not an EventType, a bad label selector (named), a capability set with zero or several match
+// sets.
 //
 // Not thread-safe: pid_set learns descendants as events pass; one filter per client, used by
 // one thread.
@@ -30,14 +36,21 @@ namespace octagon::api {
 
 struct CompiledFilter;
 
+// What the agent puts in events, for the fields that depend on it.
+struct FilterOptions {
+  bool process_cred = true; // --enable-process-cred: process.cap is set (capability filters)
+};
+
 class EventFilter {
 public:
   // Errors carry EINVAL (-> INVALID_ARGUMENT) or ENOSYS (-> UNIMPLEMENTED).
-  static Result<EventFilter> create(const tetragon::GetEventsRequest& request);
+  static Result<EventFilter> create(const tetragon::GetEventsRequest& request,
+                                    const FilterOptions& options = {});
   // allow/deny lists only (the CLI's local filtering of stdin events).
   static Result<EventFilter>
   create(const google::protobuf::RepeatedPtrField<tetragon::Filter>& allow,
-         const google::protobuf::RepeatedPtrField<tetragon::Filter>& deny);
+         const google::protobuf::RepeatedPtrField<tetragon::Filter>& deny,
+         const FilterOptions& options = {});
 
   EventFilter(EventFilter&&) noexcept;
   EventFilter& operator=(EventFilter&&) noexcept;

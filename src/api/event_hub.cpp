@@ -50,7 +50,8 @@ bool ClientQueue::closed() const {
 }
 
 ClientStats ClientQueue::stats() const {
-  return {id_, peer_, queued_.load(), sent_.load(), dropped_.load(), filtered_.load()};
+  return {id_,           peer_,          queued_.load(), sent_.load(), dropped_.load(),
+          filtered_.load(), aggregation_dropped_.load()};
 }
 
 void EventHub::publish(const EventPtr& event) {
@@ -76,6 +77,7 @@ void EventHub::unsubscribe(const std::shared_ptr<ClientQueue>& client) {
   if (it == queues_.end())
     return;
   gone_dropped_ += client->stats().dropped;
+  gone_aggregation_dropped_ += client->stats().aggregation_dropped;
   queues_.erase(it);
   clients_.store(queues_.size(), std::memory_order_relaxed);
 }
@@ -100,6 +102,18 @@ uint64_t EventHub::total_dropped() const {
   uint64_t n = gone_dropped_;
   for (const auto& q : queues_)
     n += q->stats().dropped;
+  return n;
+}
+
+} // namespace octagon::api
+
+namespace octagon::api {
+
+uint64_t EventHub::total_aggregation_dropped() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t n = gone_aggregation_dropped_;
+  for (const auto& q : queues_)
+    n += q->stats().aggregation_dropped;
   return n;
 }
 

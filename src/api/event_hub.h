@@ -28,6 +28,7 @@ struct ClientStats {
   uint64_t sent = 0;     // written to the stream
   uint64_t dropped = 0;  // queue full: lost for this client
   uint64_t filtered = 0; // did not match the client's filters
+  uint64_t aggregation_dropped = 0; // aggregation_options buffer full: lost (aggregator.h)
 };
 
 class ClientQueue {
@@ -40,6 +41,7 @@ public:
   // Consumer side: waits up to `timeout_ms` for an event; null on timeout or when closed.
   EventPtr pop(int timeout_ms);
   void mark_sent() { sent_.fetch_add(1, std::memory_order_relaxed); }
+  void count_aggregation_drop() { aggregation_dropped_.fetch_add(1, std::memory_order_relaxed); }
   void close();
   bool closed() const;
   ClientStats stats() const;
@@ -54,6 +56,7 @@ private:
   std::deque<EventPtr> queue_;
   bool closed_ = false;
   std::atomic<uint64_t> queued_{0}, sent_{0}, dropped_{0}, filtered_{0};
+  std::atomic<uint64_t> aggregation_dropped_{0};
 };
 
 class EventHub {
@@ -73,6 +76,8 @@ public:
   std::vector<ClientStats> client_stats() const;
   // Drops of clients that are gone, plus those of connected clients.
   uint64_t total_dropped() const;
+  // Aggregation-buffer drops of clients that are gone, plus those of connected clients.
+  uint64_t total_aggregation_dropped() const;
 
 private:
   const size_t capacity_;
@@ -81,6 +86,7 @@ private:
   std::atomic<size_t> clients_{0};
   uint64_t next_id_ = 1;
   uint64_t gone_dropped_ = 0;
+  uint64_t gone_aggregation_dropped_ = 0;
   bool closed_ = false;
 };
 

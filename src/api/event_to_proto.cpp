@@ -232,6 +232,7 @@ void EventToProto::fill_process(const events::Process& p, bool binary_properties
       file->set_path(utf8(b.path));
     }
   }
+  out.mutable_in_init_tree()->set_value(p.in_init_tree);
 }
 
 void EventToProto::fill_tail(uint64_t time_ns, tetragon::GetEventsResponse& out) const {

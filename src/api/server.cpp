@@ -14,6 +14,7 @@
 #include <grpcpp/grpcpp.h>
 #include <tetragon/sensors.grpc.pb.h>
 
+#include <octagon/api/aggregator.h>
 #include <octagon/api/field_filter.h>
 #include <octagon/base/log.h>
 
@@ -31,12 +32,14 @@ grpc::Status to_status(const Error& e) {
 
 class FineGuidanceService final : public tetragon::FineGuidanceSensors::Service {
 public:
-  FineGuidanceService(EventHub& hub, std::string version, PolicyControl* policies)
-      : hub_(hub), version_(std::move(version)), policies_(policies) {}
+  FineGuidanceService(EventHub& hub, std::string version, PolicyControl* policies,
+                      FilterOptions filter_options)
+      : hub_(hub), version_(std::move(version)), policies_(policies),
+        filter_options_(filter_options) {}
 
   grpc::Status GetEvents(grpc::ServerContext* ctx, const tetragon::GetEventsRequest* req,
                          grpc::ServerWriter<tetragon::GetEventsResponse>* writer) override {
-    auto filter = EventFilter::create(*req);
+    auto filter = EventFilter::create(*req, filter_options_);
     if (!filter)
       return to_status(filter.error());
     auto fields = FieldFilters::create(req->field_filters());
@@ -48,22 +51,42 @@ public:
     OCTAGON_LOG_DEBUG("GetEvents client %s connected", ctx->peer().c_str());
     // Headers now, so the client knows the stream is established before the first event.
     writer->SendInitialMetadata();
+    // aggregation_options: events go through a bounded buffer to a sender thread (aggregator.h).
+    std::unique_ptr<Aggregator> aggregator;
+    if (req->has_aggregation_options()) {
+      aggregator = std::make_unique<Aggregator>(
+          req->aggregation_options().channel_buffer_size(),
+          [writer, c = client.get()](const tetragon::GetEventsResponse& m) {
+            if (!writer->Write(m))
+              return false;
+            c->mark_sent();
+            return true;
+          });
+      OCTAGON_LOG_DEBUG("GetEvents client %s: aggregation buffer %llu, window %llu ns",
+                        ctx->peer().c_str(), (unsigned long long)aggregator->capacity(),
+                        (unsigned long long)aggregation_window_ns(req->aggregation_options()));
+    }
     while (!ctx->IsCancelled() && !client->closed()) {
       EventPtr e = client->pop(kPopWaitMs);
       if (!e)
         continue;
-      if (fields->empty()) {
-        if (!writer->Write(*e))
-          break;
-      } else {
+      if (!fields->empty()) {
         // The message is shared with other clients: trim a copy (this client's thread).
-        tetragon::GetEventsResponse copy(*e);
-        fields->apply(copy);
-        if (!writer->Write(copy))
-          break;
+        auto copy = std::make_shared<tetragon::GetEventsResponse>(*e);
+        fields->apply(*copy);
+        e = std::move(copy);
       }
+      if (aggregator) {
+        if (!aggregator->offer(e))
+          client->count_aggregation_drop();
+        continue;
+      }
+      if (!writer->Write(*e))
+        break;
       client->mark_sent();
     }
+    if (aggregator)
+      aggregator->stop(); // sends what is still buffered (stream end, agent stop)
     hub_.unsubscribe(client);
     return grpc::Status::OK;
   }
@@ -112,6 +135,7 @@ private:
   EventHub& hub_;
   std::string version_;
   PolicyControl* policies_;
+  FilterOptions filter_options_;
 };
 
 std::string unix_socket_path(const std::string& address) {
@@ -192,7 +216,8 @@ std::string bound_address(const std::string& address, int port) {
 
 Result<std::unique_ptr<ApiServer>> ApiServer::create(const std::string& address, EventHub& hub,
                                                      std::string version, PolicyControl* policies,
-                                                     const ServerTls* tls) {
+                                                     const ServerTls* tls,
+                                                     FilterOptions filter_options) {
   std::unique_ptr<ApiServer> s(new ApiServer());
   s->address_ = address;
   s->socket_path_ = unix_socket_path(address);
@@ -201,7 +226,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::create(const std::string& address,
                                   address + ": the unix socket is root-only and stays plaintext");
   if (!s->socket_path_.empty())
     OCTAGON_TRY(prepare_socket_path(s->socket_path_));
-  s->service_ = std::make_unique<FineGuidanceService>(hub, std::move(version), policies);
+  s->service_ = std::make_unique<FineGuidanceService>(hub, std::move(version), policies,
+                                                    filter_options);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(address, server_credentials(tls), &port);

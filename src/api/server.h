@@ -39,7 +39,8 @@ public:
   static Result<std::unique_ptr<ApiServer>> create(const std::string& address, EventHub& hub,
                                                    std::string version,
                                                    PolicyControl* policies = nullptr,
-                                                   const ServerTls* tls = nullptr);
+                                                   const ServerTls* tls = nullptr,
+                                                   FilterOptions filter_options = {});
   ~ApiServer();
   // Ends all streams (the hub must be closed first so GetEvents loops return) and waits.
   void stop();

@@ -96,6 +96,7 @@ Result<void> Agent::open_exporters() {
     auto fields = parse_field_filters(config_.field_filters);
     if (!fields) return make_error(EINVAL, "--field-filters: " + fields.error().message());
     c.fields = std::move(*fields);
+    if (config_.enable_export_aggregation) c.aggregation_buffer = config_.export_aggregation_buffer_size;
     return c;
   };
   if (!config_.export_filename.empty()) {
@@ -214,9 +215,11 @@ Result<void> Agent::start_api(const events::RenderOptions& render, const events:
   if (server_tls_files(config_).enabled()) {
     OCTAGON_ASSIGN_OR_RETURN(tls, api::load_server_tls(server_tls_files(config_)));
   }
+  api::FilterOptions filter_options;
+  filter_options.process_cred = config_.enable_process_cred;
   OCTAGON_ASSIGN_OR_RETURN(api_server_, api::ApiServer::create(config_.server_address, *hub_, kOctagonVersion,
                                                                policy_control_.get(),
-                                                               tls ? &*tls : nullptr));
+                                                               tls ? &*tls : nullptr, filter_options));
   return ok();
 }
 
@@ -308,6 +311,7 @@ StatusSnapshot Agent::status() const {
     x.stats = e->worker().stats();
     x.filtered = e->filtered();
     x.rate_limited = e->rate_limited();
+    x.aggregation_dropped = e->aggregation_dropped();
     s.exporters.push_back(std::move(x));
   }
   if (policies_) s.policies = policies_->status();
@@ -328,6 +332,7 @@ StatusSnapshot Agent::status() const {
     s.api_enabled = true;
     s.api_clients = hub_->client_stats();
     s.api_dropped = hub_->total_dropped();
+    s.api_aggregation_dropped = hub_->total_aggregation_dropped();
   }
   return s;
 }

@@ -110,6 +110,12 @@ Result<void> set_rate_limit(AgentConfig& c, std::string_view v) {
   return ok();
 }
 
+Result<void> set_aggregation_window(AgentConfig& c, std::string_view v) {
+  OCTAGON_ASSIGN_OR_RETURN(c.export_aggregation_window_ns,
+                           parse_go_duration_ns(v, uint64_t{24} * 3600 * 1000000000ull));
+  return ok();
+}
+
 Result<void> set_perm(AgentConfig& c, std::string_view v) {
   OCTAGON_ASSIGN_OR_RETURN(uint32_t mode, parse_octal_mode(v));
   c.export_file_perm = mode;
@@ -208,6 +214,19 @@ constexpr OptionSpec kOptions[] = {
      "every RE2 capture group of a match is redacted, in every process or in those whose "
      "binary matches one of \"binary_regex\":[...]. Inline text only (YAML: a block scalar)",
      set_redaction_filters, false},
+    {"enable-export-aggregation", T::kBool, "false",
+     "Pass exported events through Tetragon's aggregation stage: a buffer of "
+     "--export-aggregation-buffer-size events per exporter; events finding it full are dropped "
+     "and counted (no event type is aggregated, as in Tetragon)",
+     set_bool<&C::enable_export_aggregation>, false},
+    {"export-aggregation-window-size", T::kDuration, "15s",
+     "Aggregation window (a Go duration like 15s); no event type is aggregated, so nothing is "
+     "flushed by it",
+     set_aggregation_window, false},
+    {"export-aggregation-buffer-size", T::kUint, "10000",
+     "Events buffered per exporter by --enable-export-aggregation (0: only while the writer is "
+     "idle, like Tetragon's unbuffered channel)",
+     set_uint<&C::export_aggregation_buffer_size, 0, 1u << 20>, false},
     {"output", T::kEnum, "json", "Stdout format: json or compact", set_output, false},
     {"color", T::kEnum, "auto", "Colors in compact output: auto, always or never", set_color, false},
     {"rb-size", T::kSize, "8M",

@@ -36,6 +36,12 @@ struct AgentConfig {
   int64_t export_rate_limit = -1;          // events per minute per exporter; -1 off, 0 none
   std::string field_filters;       // newline-separated JSON FieldFilter objects (JSON exports)
   std::string redaction_filters;   // newline-separated JSON RedactionFilter objects
+  // Tetragon's export aggregation (src/api/aggregator.h): a bounded buffer of this many events
+  // in front of each exporter's writer; an event finding it full is dropped and counted. No
+  // event type is aggregated (as in Tetragon), so the window has nothing to flush.
+  bool enable_export_aggregation = false;
+  uint64_t export_aggregation_window_ns = 15'000'000'000ull;
+  uint64_t export_aggregation_buffer_size = 10000;
   OutputFormat output = OutputFormat::kJson;  // stdout format
   ColorMode color = ColorMode::kAuto;         // compact output colors
 

@@ -3,11 +3,14 @@
 // writes them to a Sink (stdout, rotating file). A full queue drops the line and counts it.
 // Optional export controls, applied before encoding: the allow/deny lists (events not passing
 // are counted as filtered, not lost) and the rate limit (events over it are dropped, counted,
-// and reported by one rate_limit_info line per window, JSON exporters only). Field filters
-// (--field-filters) then remove fields from the encoded JSON line (JSON exporters only).
+// and reported by one rate_limit_info line per window, JSON exporters only), and the
+// aggregation buffer (--enable-export-aggregation: events finding it full are dropped, counted).
+// Field filters (--field-filters) then remove fields from the encoded JSON line (JSON only).
 #pragma once
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -30,6 +33,9 @@ struct ExportControls {
   std::string node_name;                 // for rate_limit_info
   // --field-filters (null: none); applied to JSON lines only, after encoding.
   std::unique_ptr<api::FieldFilters> fields;
+  // --enable-export-aggregation: at most this many events wait for the writer; an event finding
+  // that many is dropped and counted (Tetragon's aggregator channel; 0: only when none waits).
+  std::optional<uint64_t> aggregation_buffer;
 };
 
 class EncodingExporter : public EventSink {
@@ -40,7 +46,8 @@ class EncodingExporter : public EventSink {
                    ExportControls controls = {})
       : encoder_(std::move(encoder)), worker_(std::move(worker)), clock_(clock),
         filter_(std::move(controls.filter)), limit_(controls.rate_limit),
-        node_name_(std::move(controls.node_name)), fields_(std::move(controls.fields)) {
+        node_name_(std::move(controls.node_name)), fields_(std::move(controls.fields)),
+        aggregation_buffer_(controls.aggregation_buffer) {
     line_.reserve(64 * 1024);
   }
 
@@ -61,12 +68,17 @@ class EncodingExporter : public EventSink {
 
   uint64_t filtered() const { return filtered_.load(std::memory_order_relaxed); }
   uint64_t rate_limited() const { return limit_.dropped(); }
+  uint64_t aggregation_dropped() const { return aggregation_dropped_.load(std::memory_order_relaxed); }
 
  private:
   template <typename Event>
   void emit(const Event& ev) {
     if (filter_ && !filter_->pass(ev, clock_.offset())) {
       filtered_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (aggregation_buffer_ && !aggregation_admit()) {
+      aggregation_dropped_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
     if (limit_.enabled()) {
@@ -87,6 +99,13 @@ class EncodingExporter : public EventSink {
         fields_->apply_json(line_, fields_line_))
       line_.swap(fields_line_);
     worker_->submit(line_);
+  }
+
+  // Events queued for the writer and not yet taken, against the aggregation buffer size.
+  bool aggregation_admit() const {
+    const pipeline::ByteQueueStats q = worker_->queue_stats();
+    const uint64_t pending = q.pushed - std::min(q.pushed, q.popped);
+    return *aggregation_buffer_ == 0 ? pending == 0 : pending < *aggregation_buffer_;
   }
 
   void report_drops(uint64_t dropped, uint64_t boot_ns) {
@@ -113,6 +132,8 @@ class EncodingExporter : public EventSink {
   std::unique_ptr<api::FieldFilters> fields_;
   std::string fields_line_;  // reused
   std::atomic<uint64_t> filtered_{0};
+  std::optional<uint64_t> aggregation_buffer_;
+  std::atomic<uint64_t> aggregation_dropped_{0};
   bool stopped_ = false;
 };
 

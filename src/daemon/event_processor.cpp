@@ -37,6 +37,10 @@ void EventProcessor::fill_ancestors(const Process& p, std::vector<const Process*
 void EventProcessor::seed(std::vector<Process>&& procs) {
   for (Process& p : procs) {
     if (cache_.contains(p.key)) continue;
+    // Tetragon's /proc rule (parents come first): a containerised pid 1 of its namespace, or a
+    // child of a process in the tree. Host processes count as nspid 0 there.
+    const Process* parent = cache_.peek(p.parent_key);
+    p.in_init_tree = (p.nspid == 1 && !p.docker.empty()) || (parent && parent->in_init_tree);
     set_ids(p);
     if (options_.redaction) options_.redaction->apply(p.binary, p.arguments);
     cache_.upsert(std::move(p));
@@ -112,6 +116,7 @@ void EventProcessor::handle_exec(const void* data, size_t size) {
   set_ids(exec_.process);
   if (options_.redaction) options_.redaction->apply(exec_.process.binary, exec_.process.arguments);
   ProcessKey prev = exec_.prev;
+  exec_.process.in_init_tree = inherits_init_tree(exec_.process, prev);
   // Copy (not move) so exec_'s string capacities are kept for the next record.
   Process& p = cache_.upsert(Process(exec_.process));
   // The identity this exec replaced is gone: drop the reference it held as a live process.
@@ -123,6 +128,17 @@ void EventProcessor::handle_exec(const void* data, size_t size) {
   exec_event_.time_ns = clock_.to_wall(exec_.ktime);
   for (EventSink* s : sinks_) s->on_exec(exec_event_);
   stats_.exec_events.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Tetragon's rule: pid 1 of its pid namespace, or the identity this exec replaces (the fork
+// child or an earlier image of the process) was in the tree; without that identity, the parent.
+bool EventProcessor::inherits_init_tree(const Process& p, const ProcessKey& prev) {
+  if (p.nspid == 1 && p.pid != 1) return true;  // host pid 1 is not a container init
+  if (prev.pid != 0)
+    if (const Process* before = cache_.peek(prev)) return before->in_init_tree;
+  if (p.parent_key.ktime == 0) return false;
+  const Process* parent = cache_.peek(p.parent_key);
+  return parent != nullptr && parent->in_init_tree;
 }
 
 void EventProcessor::handle_clone(const void* data, size_t size) {
@@ -149,6 +165,8 @@ void EventProcessor::handle_clone(const void* data, size_t size) {
   child.cgroup_id = c.cgroup_id;
   child.refcnt = 0;
   child.binary_properties = {};
+  // The child keeps its parent's in_init_tree (copied above); Octagon's clone record has no
+  // nspid, so a forked pid 1 gets the flag at its exec (Tetragon flags it at the fork).
   set_ids(child);
   cache_.upsert(std::move(child));
 }

@@ -92,6 +92,7 @@ class EventProcessor : public bpf::RecordHandler {
 
  private:
   void handle_exec(const void* data, size_t size);
+  bool inherits_init_tree(const events::Process& p, const events::ProcessKey& prev);
   void handle_clone(const void* data, size_t size);
   void handle_exit(const void* data, size_t size);
   void handle_generic(const void* data, size_t size);

@@ -100,6 +100,52 @@ Result<uint64_t> parse_duration_seconds(std::string_view text, uint64_t min, uin
   return value;
 }
 
+Result<uint64_t> parse_go_duration_ns(std::string_view text, uint64_t max_ns) {
+  auto bad = [&] {
+    return make_error(EINVAL, quoted(text) + " is not a duration (like 15s, 1m30s, 500ms)");
+  };
+  if (text == "0") return uint64_t{0};
+  if (text.empty() || text.front() == '-' || text.front() == '+') return bad();
+  static constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"ns", 1.0}, {"us", 1e3}, {"\u00b5s", 1e3}, {"\u03bcs", 1e3}, {"ms", 1e6},
+      {"s", 1e9},  {"m", 60e9}, {"h", 3600e9}};
+  double total = 0;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    size_t n = 0;
+    while (n < rest.size() && ((rest[n] >= '0' && rest[n] <= '9') || rest[n] == '.')) n++;
+    if (n == 0 || rest.substr(0, n) == ".") return bad();
+    double value = 0, frac_scale = 0;
+    for (char c : rest.substr(0, n)) {
+      if (c == '.') {
+        if (frac_scale != 0) return bad();
+        frac_scale = 1;
+        continue;
+      }
+      if (frac_scale != 0) {
+        frac_scale /= 10;
+        value += (c - '0') * frac_scale;
+      } else {
+        value = value * 10 + (c - '0');
+      }
+    }
+    rest.remove_prefix(n);
+    size_t u = 0;
+    while (u < rest.size() && !((rest[u] >= '0' && rest[u] <= '9') || rest[u] == '.')) u++;
+    const std::string_view unit = rest.substr(0, u);
+    rest.remove_prefix(u);
+    auto it = std::find_if(std::begin(kUnits), std::end(kUnits),
+                           [&](const auto& k) { return k.first == unit; });
+    if (it == std::end(kUnits)) return bad();
+    total += value * it->second;
+    if (total > static_cast<double>(max_ns)) {
+      return make_error(ERANGE, quoted(text) + " is too long (at most " +
+                                    std::to_string(max_ns / 1000000000ull) + "s)");
+    }
+  }
+  return static_cast<uint64_t>(total);
+}
+
 Result<uint32_t> parse_octal_mode(std::string_view text) {
   if (text.empty() || text.size() > 4 ||
       !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '7'; })) {

@@ -26,6 +26,10 @@ Result<uint64_t> parse_size(std::string_view text, uint64_t min, uint64_t max);
 // Seconds with an optional unit suffix s, m or h ("30", "30s", "5m"), within [min, max] seconds.
 Result<uint64_t> parse_duration_seconds(std::string_view text, uint64_t min, uint64_t max);
 
+// A Go time.Duration string ("15s", "1m30s", "1.5h", "300ms", "0"; units ns, us, µs, ms, s, m,
+// h; no sign: negative durations are refused) in nanoseconds, at most `max_ns`.
+Result<uint64_t> parse_go_duration_ns(std::string_view text, uint64_t max_ns);
+
 // Octal permission bits like "600" or "0640", at most 0777.
 Result<uint32_t> parse_octal_mode(std::string_view text);
 

@@ -110,7 +110,8 @@ uint64_t StatusSnapshot::kernel_lost() const {
 
 uint64_t StatusSnapshot::user_dropped() const {
   uint64_t n = decode_errors + unknown_hook;
-  for (const auto& e : exporters) n += e.stats.dropped_queue_full + e.stats.lost_records + e.rate_limited;
+  for (const auto& e : exporters)
+    n += e.stats.dropped_queue_full + e.stats.lost_records + e.rate_limited + e.aggregation_dropped;
   return n;
 }
 
@@ -163,6 +164,7 @@ std::string render_status_json(const StatusSnapshot& s) {
     w.field("write_errors", e.stats.write_errors).field("lost_records", e.stats.lost_records);
     w.field("bytes", e.stats.bytes);
     w.field("export_filtered", e.filtered).field("rate_limited", e.rate_limited);
+    w.field("aggregation_dropped", e.aggregation_dropped);
     w.close();
   }
   ex += ']';
@@ -170,7 +172,7 @@ std::string render_status_json(const StatusSnapshot& s) {
 
   if (s.api_enabled) {
     ObjectWriter api(top.raw("api"));
-    api.field("dropped", s.api_dropped);
+    api.field("dropped", s.api_dropped).field("aggregation_dropped", s.api_aggregation_dropped);
     std::string& cl = api.raw("clients");
     cl += '[';
     for (size_t i = 0; i < s.api_clients.size(); i++) {
@@ -179,6 +181,7 @@ std::string render_status_json(const StatusSnapshot& s) {
       ObjectWriter w(cl);
       w.field("id", c.id).field("peer", c.peer).field("queued", c.queued).field("sent", c.sent);
       w.field("dropped", c.dropped).field("filtered", c.filtered);
+      w.field("aggregation_dropped", c.aggregation_dropped);
       w.close();
     }
     cl += ']';

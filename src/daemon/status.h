@@ -24,6 +24,7 @@ struct ExporterSnapshot {
   pipeline::ExportStats stats;
   uint64_t filtered = 0;      // not passing --export-allowlist/--export-denylist (not a loss)
   uint64_t rate_limited = 0;  // dropped by --export-rate-limit (a loss: part of user_dropped)
+  uint64_t aggregation_dropped = 0;  // --enable-export-aggregation buffer full (part of user_dropped)
 };
 
 struct StatusSnapshot {
@@ -48,6 +49,7 @@ struct StatusSnapshot {
   bool api_enabled = false;
   std::vector<api::ClientStats> api_clients;
   uint64_t api_dropped = 0;
+  uint64_t api_aggregation_dropped = 0;  // aggregation_options buffers full, all clients
   // The agent's BPF programs' run statistics, read only while kernel.bpf_stats_enabled is 1.
   bool bpf_stats_enabled = false;
   std::vector<bpf::ProgramStats> programs;

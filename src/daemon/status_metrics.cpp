@@ -103,6 +103,10 @@ void render_exporters(const StatusSnapshot& s, ExpositionWriter& w) {
   w.family("octagon_export_rate_limited_events_total", kCounter,
            "Events an exporter dropped because of --export-rate-limit (counted as lost)");
   for (const auto& e : s.exporters) w.sample({{"exporter", e.name}}, e.rate_limited);
+  w.family("octagon_export_aggregation_dropped_events_total", kCounter,
+           "Events an exporter dropped because its --enable-export-aggregation buffer was full "
+           "(counted as lost)");
+  for (const auto& e : s.exporters) w.sample({{"exporter", e.name}}, e.aggregation_dropped);
 }
 
 void render_api(const StatusSnapshot& s, ExpositionWriter& w) {
@@ -119,7 +123,13 @@ void render_api(const StatusSnapshot& s, ExpositionWriter& w) {
     w.sample({{"client", id}, {"peer", c.peer}, {"outcome", "sent"}}, c.sent);
     w.sample({{"client", id}, {"peer", c.peer}, {"outcome", "dropped"}}, c.dropped);
     w.sample({{"client", id}, {"peer", c.peer}, {"outcome", "filtered"}}, c.filtered);
+    w.sample({{"client", id}, {"peer", c.peer}, {"outcome", "aggregation_dropped"}},
+             c.aggregation_dropped);
   }
+  w.family("octagon_grpc_aggregation_dropped_events_total", kCounter,
+           "Events dropped for gRPC GetEvents clients whose aggregation_options buffer was full "
+           "(all clients, including disconnected ones)");
+  w.sample(s.api_aggregation_dropped);
 }
 
 void render_misc(const StatusSnapshot& s, ExpositionWriter& w) {

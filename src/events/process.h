@@ -102,6 +102,10 @@ struct Process {
   std::string docker;  // container id (Tetragon's `docker`: first 31 characters)
   BinaryProperties binary_properties;
   uint32_t refcnt = 0;
+  // Tetragon's in_init_tree: the process is its pid namespace's pid 1 (a container's init),
+  // or descends from such a process without leaving the tree (a `docker exec`/`nsenter`
+  // entry is not in it). Exported on every process, true or false, like Tetragon's BoolValue.
+  bool in_init_tree = false;
 };
 
 // Options that shape how a process is rendered (set once from config).

@@ -202,9 +202,26 @@ TEST_F(ApiE2E, MalformedRequestsGetInvalidArgumentOrUnimplemented) {
 
   GetEventsRequest labels;
   labels.add_allow_list()->add_labels("app=web");
+  labels.add_allow_list()->add_labels("app in (web,");
   s = status_of(labels);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("allow_list[1] -- invalid pod label filter: invalid label "
+                                   "selector 'app in (web,'"),
+            std::string::npos)
+      << s.error_message();
+
+  GetEventsRequest cel;
+  cel.add_allow_list()->add_cel_expression("process.pid > 1");
+  s = status_of(cel);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_NE(s.error_message().find("labels"), std::string::npos);
+  EXPECT_NE(s.error_message().find("'cel_expression' is not supported"), std::string::npos);
+
+  GetEventsRequest caps; // the agent runs without --enable-process-cred
+  caps.add_allow_list()->mutable_capabilities()->mutable_effective()->add_any(
+      tetragon::CAP_SYS_ADMIN);
+  s = status_of(caps);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("capabilities are not enabled"), std::string::npos);
 
   grpc::ClientContext info_ctx;
   tetragon::GetInfoResponse info;

@@ -210,6 +210,10 @@ void JsonEncoder::append_process(const Process& p, bool binary_properties, std::
     }
     out.push_back('}');
   }
+  if (p.in_init_tree)
+    put(out, ",\"in_init_tree\":true");
+  else
+    put(out, ",\"in_init_tree\":false");
   out.push_back('}');
 }
 

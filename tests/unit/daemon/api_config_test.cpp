@@ -28,10 +28,12 @@ TEST(ApiStatus, PerClientDropsAreReported) {
   EXPECT_EQ(off.find("\"api\""), std::string::npos); // API disabled: no block
   s.api_enabled = true;
   s.api_dropped = 12;
-  s.api_clients.push_back({3, "unix:", 5, 4, 7, 2});
+  s.api_aggregation_dropped = 9;
+  s.api_clients.push_back({3, "unix:", 5, 4, 7, 2, 6});
   std::string on = render_status_json(s);
-  EXPECT_NE(on.find(R"("api":{"dropped":12,"clients":[{"id":3,"peer":"unix:","queued":5,)"
-                    R"("sent":4,"dropped":7,"filtered":2}]})"),
+  EXPECT_NE(on.find(R"("api":{"dropped":12,"aggregation_dropped":9,"clients":[{"id":3,)"
+                    R"("peer":"unix:","queued":5,"sent":4,"dropped":7,"filtered":2,)"
+                    R"("aggregation_dropped":6}]})"),
             std::string::npos)
       << on;
 }

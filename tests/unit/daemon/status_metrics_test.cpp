@@ -39,6 +39,7 @@ StatusSnapshot rich_snapshot() {
     e.stats = {v(), v(), v(), v(), v(), v(), v()};
     e.filtered = v();
     e.rate_limited = v();
+    e.aggregation_dropped = v();
     s.exporters.push_back(e);
   }
   for (const char* name : {"block-\"bad\"\\ones\nnow", "monitor"}) {
@@ -67,8 +68,9 @@ StatusSnapshot rich_snapshot() {
   s.stack_kernel_unresolved = v(), s.stack_user_unmapped = v(), s.stack_maps_errors = v();
   s.stack_user_no_symbol = v();
   s.api_enabled = true;
-  s.api_clients.push_back({7, "ipv4:127.0.0.1:5555", v(), v(), v(), v()});
+  s.api_clients.push_back({7, "ipv4:127.0.0.1:5555", v(), v(), v(), v(), v()});
   s.api_dropped = v();
+  s.api_aggregation_dropped = v();
   s.bpf_stats_enabled = true;
   s.programs.push_back({11, "oct_exec", "tracing", v(), 1'500'000'000});
   s.programs.push_back({12, "gen_tp", "tracepoint", v(), v()});
@@ -132,6 +134,13 @@ std::optional<Expect> metric_for(const std::vector<std::string>& path, const Con
   if (path[0] == "stack_traces")
     return Expect{"octagon_stack_trace_frames_missed_total", {{"reason", key}}};
   if (p == "api.dropped") return Expect{"tetragon_notify_overflowed_events_total", {}};
+  if (p == "api.aggregation_dropped")
+    return Expect{"octagon_grpc_aggregation_dropped_events_total", {}};
+  if (p == "api.clients.[].aggregation_dropped")
+    return Expect{"octagon_grpc_client_events_total",
+                  {{"client", c.client}, {"outcome", "aggregation_dropped"}}};
+  if (p == "exporters.[].aggregation_dropped")
+    return Expect{"octagon_export_aggregation_dropped_events_total", {{"exporter", c.exporter}}};
   if (p == "api.clients.[].dropped")
     return Expect{"octagon_grpc_client_events_total", {{"client", c.client}, {"outcome", "dropped"}}};
   return std::nullopt;

@@ -16,17 +16,18 @@ using fixtures::doc_curl;
 
 constexpr uint64_t kSec = 1'000'000'000;
 
-// The documented example (compat reference 2.3) without its pod blocks, byte for byte.
+// The documented example (compat reference 2.3) without its pod blocks, byte for byte, plus
+// "in_init_tree":false, which current Tetragon sets on every process (the doc predates it).
 constexpr char kDocExecLine[] =
     R"({"process_exec":{"process":{"exec_id":"Z2tlLWpvaG4tNjMyLWRlZmF1bHQtcG9vbC03MDQxY2FjMC05czk1OjEzNTQ4Njc0MzIxMzczOjUyNjk5",)"
     R"("pid":52699,"uid":0,"cwd":"/","binary":"/usr/bin/curl","arguments":"https://ebpf.io/applications/#tetragon",)"
     R"("flags":"execve rootcwd","start_time":"2023-10-06T22:03:57.700327580Z","auid":4294967295,)"
     R"("docker":"551e161c47d8ff0eb665438a7bcd5b4",)"
-    R"("parent_exec_id":"Z2tlLWpvaG4tNjMyLWRlZmF1bHQtcG9vbC03MDQxY2FjMC05czk1OjEzNTQ4NjcwODgzMjk5OjUyNjk5","tid":52699},)"
+    R"("parent_exec_id":"Z2tlLWpvaG4tNjMyLWRlZmF1bHQtcG9vbC03MDQxY2FjMC05czk1OjEzNTQ4NjcwODgzMjk5OjUyNjk5","tid":52699,"in_init_tree":false},)"
     R"("parent":{"exec_id":"Z2tlLWpvaG4tNjMyLWRlZmF1bHQtcG9vbC03MDQxY2FjMC05czk1OjEzNTQ4NjcwODgzMjk5OjUyNjk5","pid":52699,"uid":0,"cwd":"/",)"
     R"("binary":"/bin/bash","arguments":"-c \"curl https://ebpf.io/applications/#tetragon\"","flags":"execve rootcwd clone",)"
     R"("start_time":"2023-10-06T22:03:57.696889812Z","auid":4294967295,"docker":"551e161c47d8ff0eb665438a7bcd5b4",)"
-    R"("parent_exec_id":"Z2tlLWpvaG4tNjMyLWRlZmF1bHQtcG9vbC03MDQxY2FjMC05czk1OjEzNTQ4NjQ1MjQ1ODM5OjUyNjg5","tid":52699}},)"
+    R"("parent_exec_id":"Z2tlLWpvaG4tNjMyLWRlZmF1bHQtcG9vbC03MDQxY2FjMC05czk1OjEzNTQ4NjQ1MjQ1ODM5OjUyNjg5","tid":52699,"in_init_tree":false}},)"
     R"("node_name":"gke-john-632-default-pool-7041cac0-9s95","time":"2023-10-06T22:03:57.700326678Z"})"
     "\n";
 
@@ -53,7 +54,7 @@ TEST(JsonEncoder, WrapperFieldsPrintedAtZeroScalarsOmitted) {
   // No exec_id/cwd/binary/arguments/flags/docker/parent_exec_id, no node_name, no parent.
   EXPECT_EQ(out,
             R"({"process_exec":{"process":{"pid":0,"uid":0,"start_time":"1970-01-01T00:00:00Z",)"
-            R"("auid":0,"tid":0}},"time":"1970-01-01T00:00:00Z"})"
+            R"("auid":0,"tid":0,"in_init_tree":false}},"time":"1970-01-01T00:00:00Z"})"
             "\n");
 }
 
@@ -109,7 +110,7 @@ TEST(JsonEncoder, AllOptionalProcessFields) {
       R"("cgroup":{},"user":{"inum":4026531837,"is_host":true}},"tid":1234,)"
       R"("process_credentials":{"uid":1000,"gid":1000,"euid":0,"egid":1000,"suid":0,"sgid":1000,"fsuid":0,"fsgid":1000},)"
       R"("binary_properties":{"setuid":0,"privileges_changed":["PRIVILEGES_RAISED_EXEC_FILE_SETUID"],)"
-      R"("file":{"inode":{"number":"45021","links":0}}}}},)"
+      R"("file":{"inode":{"number":"45021","links":0}}},"in_init_tree":false}},)"
       R"("node_name":"node-1","time":"2023-10-06T22:04:10.123Z"})"
       "\n");
 }
@@ -132,7 +133,7 @@ TEST(JsonEncoder, EmptyCapsAndZeroRefcnt) {
   JsonEncoder enc("n", {.include_cap = true, .include_refcnt = true});
   std::string out;
   enc.encode(events::ExitEvent{&p, nullptr, {}, 0, 0, 0}, out);
-  EXPECT_NE(out.find(R"("auid":4294967295,"cap":{},"tid":0})"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("auid":4294967295,"cap":{},"tid":0,"in_init_tree":false})"), std::string::npos) << out;
 }
 
 TEST(JsonEncoder, BinaryPropertiesOnlyOnExecProcess) {
@@ -152,7 +153,7 @@ TEST(JsonEncoder, BinaryPropertiesOnlyOnExecProcess) {
   const std::string want =
       R"("binary_properties":{"setgid":42,"privileges_changed":["PRIVILEGES_RAISED_EXEC_FILE_CAP",)"
       R"("PRIVILEGES_RAISED_EXEC_FILE_SETGID"],"file":{"inode":{"number":"18446744073709551615",)"
-      R"x("links":0},"path":"/memfd:x (deleted)"}}},"parent":)x";
+      R"x("links":0},"path":"/memfd:x (deleted)"}},"in_init_tree":false},"parent":)x";
   EXPECT_NE(out.find(want), std::string::npos) << out;
   EXPECT_EQ(out.find("binary_properties"), out.rfind("binary_properties")); // once only
 
@@ -169,8 +170,8 @@ TEST(JsonEncoder, Ancestors) {
   std::string out;
   enc.encode(events::ExecEvent{&curl, &bash, {&init, nullptr, &init}, 0}, out);
   const std::string init_json =
-      R"({"pid":1,"uid":0,"binary":"/sbin/init","start_time":"1970-01-01T00:00:00Z","auid":4294967295,"tid":1})";
-  EXPECT_NE(out.find(R"("tid":52699},"ancestors":[)" + init_json + "," + init_json +
+      R"({"pid":1,"uid":0,"binary":"/sbin/init","start_time":"1970-01-01T00:00:00Z","auid":4294967295,"tid":1,"in_init_tree":false})";
+  EXPECT_NE(out.find(R"("tid":52699,"in_init_tree":false},"ancestors":[)" + init_json + "," + init_json +
                      R"(]},"node_name":"n")"),
             std::string::npos)
       << out;
@@ -199,7 +200,7 @@ TEST(JsonEncoder, ExitWithSignalAndZeroStatus) {
   enc.encode(events::ExitEvent{&p, nullptr, {}, 0, 9, 2 * kSec}, out);
   EXPECT_EQ(out,
             R"({"process_exit":{"process":{"pid":7,"uid":0,"start_time":"1970-01-01T00:00:00Z",)"
-            R"("auid":4294967295,"tid":7},"signal":"SIGKILL","time":"1970-01-01T00:00:02Z"},)"
+            R"("auid":4294967295,"tid":7,"in_init_tree":false},"signal":"SIGKILL","time":"1970-01-01T00:00:02Z"},)"
             R"("node_name":"n","time":"1970-01-01T00:00:02Z"})"
             "\n");
   out.clear();

@@ -30,7 +30,7 @@ events::Process cat_process() {
   return p;
 }
 constexpr char kCatJson[] = R"({"pid":10,"uid":0,"binary":"/bin/cat",)"
-                            R"("start_time":"1970-01-01T00:00:00Z","auid":4294967295,"tid":10})";
+                            R"("start_time":"1970-01-01T00:00:00Z","auid":4294967295,"tid":10,"in_init_tree":false})";
 
 events::Process sh_process() {
   events::Process p;
@@ -39,7 +39,7 @@ events::Process sh_process() {
   return p;
 }
 constexpr char kShJson[] = R"({"pid":9,"uid":0,"binary":"/bin/sh",)"
-                           R"("start_time":"1970-01-01T00:00:00Z","auid":4294967295,"tid":9})";
+                           R"("start_time":"1970-01-01T00:00:00Z","auid":4294967295,"tid":9,"in_init_tree":false})";
 
 constexpr char kTail[] = R"(,"node_name":"node-1","time":"1970-01-01T00:00:02Z"})"
                          "\n";

@@ -24,7 +24,7 @@ events::Process app_process() {
   return p;
 }
 constexpr char kAppJson[] = R"({"pid":10,"uid":0,"binary":"/usr/bin/x",)"
-                            R"("start_time":"1970-01-01T00:00:00Z","auid":4294967295,"tid":10})";
+                            R"("start_time":"1970-01-01T00:00:00Z","auid":4294967295,"tid":10,"in_init_tree":false})";
 
 events::UsdtEvent usdt3(const events::Process& p) {
   events::UsdtEvent ev;
