@@ -82,7 +82,7 @@ Result<ArgRender> return_render(const TracingPolicy& p, const KProbeSpec& spec, 
   if (!spec.return_arg) return make_error(policy_error(p, spec.pos, "return: true needs a returnArg"));
   const KProbeArg& r = *spec.return_arg;
   BtfType t = btf.type(h.proto.ret);
-  if (t.kind == BtfType::Kind::kVoid)
+  if (h.proto.ret == 0 || t.kind == BtfType::Kind::kVoid)
     return make_error(policy_error(p, field_pos(spec.pos, "return"), h.function + " returns void",
                                    "remove return: true and returnArg"));
   ArgType want = r.type;
