@@ -261,6 +261,8 @@ struct oct_gen_config {
 	struct oct_gen_resolve resolve[OCT_GEN_MAX_ARGS];
 	__u8 arg_source[OCT_GEN_MAX_ARGS]; /* enum oct_gen_arg_source: where the slot starts */
 	__u8 pad3[3];
+	__u8 ret_size;	/* bytes of the return value, sign-extended from them (0: 8) */
+	__u8 pad4[7];
 };
 
 /* Where an argument's slot value comes from before its `resolve:` steps. Tetragon's data[]
@@ -288,6 +290,8 @@ enum oct_gen_mode {
 	OCT_MODE_EXIT = 2,	  /* exit of a return probe: saved slots + return value */
 	OCT_MODE_ENTER_DEFER = 3, /* like FULL, but save the slots when a user read faulted */
 	OCT_MODE_EXIT_DEFER = 4,  /* exit half of ENTER_DEFER: finish deferred entries only */
+	OCT_MODE_FEXIT = 5,	  /* like FULL, and the return value is in the context too, at
+				   * ret_offset (fexit: after the function's arguments) */
 };
 
 /* Record of one matched hook invocation. Argument data follows the struct: for each arg,

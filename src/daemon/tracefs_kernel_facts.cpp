@@ -99,4 +99,18 @@ Result<std::vector<std::string>> TracefsKernelFacts::filter_functions() {
   return out;
 }
 
+policy::HookSupport TracefsKernelFacts::hook_support() {
+  policy::HookSupport h;
+  const bpf::Probe& k = probe_.get(bpf::Feature::kKprobe);
+  const bpf::Probe& f = probe_.get(bpf::Feature::kFentry);
+  const bpf::Probe& l = probe_.get(bpf::Feature::kLsm);
+  h.kprobe = k.ok;
+  h.fentry = f.ok;
+  h.lsm = l.ok;
+  h.kprobe_why = k.ok ? "kprobes available" : "no kprobes (" + k.detail + ")";
+  h.fentry_why = f.ok ? "BPF trampolines available" : "no fentry/fexit (" + f.detail + ")";
+  h.lsm_why = l.ok ? "BPF-LSM available" : "no BPF-LSM (" + l.detail + ")";
+  return h;
+}
+
 }  // namespace octagon::daemon

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <octagon/base/result.h>
+#include <octagon/bpf/feature_probe.h>
 #include <octagon/policy/compiler.h>
 #include <octagon/policy/kernel/elf_binaries.h>
 #include <octagon/sensors/generic/kernel_btf.h>
@@ -29,12 +30,15 @@ class TracefsKernelFacts : public policy::KernelFacts {
   policy::BtfFacts* btf() override;
   Result<std::vector<std::string>> kernel_syscalls() override;
   Result<std::vector<std::string>> filter_functions() override;
+  // kprobe, fentry and BPF-LSM as bpf::FeatureProbe finds them (tiny programs, cached).
+  policy::HookSupport hook_support() override;
 
  private:
   std::string root_;
   policy::kernel::ElfBinaryFacts binaries_;
   std::unique_ptr<sensors::KernelBtf> btf_;
   bool btf_tried_ = false;
+  bpf::FeatureProbe probe_;
 };
 
 }  // namespace octagon::daemon

@@ -34,6 +34,13 @@ struct BtfMember {
   uint32_t bitfield_bits = 0;  // 0 = not a bitfield
 };
 
+// A kernel function's prototype (BTF_KIND_FUNC -> FUNC_PROTO).
+struct BtfFunction {
+  std::vector<uint32_t> params;     // type ids, in order
+  std::vector<std::string> names;   // parameter names ("" when unnamed)
+  uint32_t ret = 0;                 // return type id (0: void)
+};
+
 class BtfFacts {
  public:
   virtual ~BtfFacts() = default;
@@ -47,6 +54,11 @@ class BtfFacts {
   // that facts without it keep compiling: they answer that they do not know.
   virtual Result<uint32_t> struct_id(const std::string& name) const {
     return make_error(ENOENT, "no BTF type information for struct " + name);
+  }
+  // The prototype of kernel function `name` (kprobes, fentry, lsm hooks as bpf_lsm_<hook>).
+  // ENOENT when the BTF has no such function.
+  virtual Result<BtfFunction> function(const std::string& name) const {
+    return make_error(ENOENT, "no BTF function " + name);
   }
   // Whether the BTF has a function (BTF_KIND_FUNC) `name` (generated_syscalls lists).
   virtual bool has_function(const std::string& name) const {

@@ -40,6 +40,12 @@ Result<BtfValue> compile_resolve(const TracingPolicy& p, const KProbeArg& a, con
 Result<void> choose_btf_arg(const TracingPolicy& p, const KProbeArg& a, const BtfFacts& btf,
                             const BtfValue& v, ArgPick& out);
 
+// A BTF-typed slot value of type `type` (a raw tracepoint or kernel function argument): its
+// btfType cast and resolve: path (into pick.resolve), then choose_btf_arg. pick.arg.offset is
+// left as the caller set it.
+Result<void> pick_btf_arg(const TracingPolicy& p, const KProbeArg& a, const BtfFacts& btf, uint32_t type,
+                          ArgPick& pick);
+
 // data[] entries of a kprobe (compile_data.cpp): appended to the plan's args after the hook's
 // own, each resolved from its source; their render goes to render.data.
 Result<void> compile_data(const TracingPolicy& p, const KProbeSpec& spec, KernelFacts& kernel,
@@ -85,6 +91,16 @@ Result<void> compile_process_filters(const TracingPolicy& policy, const Selector
 // SelectorRender and notes to `render`.
 Result<void> compile_actions(const TracingPolicy& policy, const Selector& selector,
                              oct_gen_selector& out, HookRender& render);
+
+// A kprobes: (or fentries:) entry's call `call` on a kernel function that is not handled as a
+// syscall (compile_kfunc.cpp): fentry/fexit when the kernel has BPF trampolines, else kprobe
+// (+ kretprobe); appended to out (or skipped with a note under ignore.callNotFound).
+Result<void> compile_kfunc(const TracingPolicy& policy, const KProbeSpec& spec, const std::string& call,
+                           bool fentries, KernelFacts& kernel, bool monitor, CompiledPolicy& out,
+                           bool prefer_kprobes = false);
+// A lsmhooks: entry (compile_kfunc.cpp): a BPF-LSM program on the hook.
+Result<void> compile_lsm(const TracingPolicy& policy, const LsmHookSpec& spec, KernelFacts& kernel,
+                         bool monitor, CompiledPolicy& out);
 
 // Compiles one uprobes: / usdts: entry into one HookPlan per probe point, appended to out.
 Result<void> compile_uprobe(const TracingPolicy& policy, const UProbeSpec& spec, KernelFacts& kernel,

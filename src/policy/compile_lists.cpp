@@ -147,6 +147,11 @@ Result<std::vector<std::string>> list_calls(const TracingPolicy& p, const KProbe
       if (sc && (sc->abi == SyscallAbi::kX64 || sc->abi == SyscallAbi::kNative)) calls.push_back("sys_" + sc->name);
       else others.push_back(fn);
     }
+    HookSupport hs = k.hook_support();
+    if (!others.empty() && (hs.kprobe || hs.fentry)) {
+      calls.insert(calls.end(), others.begin(), others.end());
+      others.clear();
+    }
     if (!others.empty())
       return make_error(policy_error(
           p, field_pos(l->pos, "pattern"),

@@ -191,6 +191,21 @@ Result<void> choose_btf_arg(const TracingPolicy& p, const KProbeArg& a, const Bt
   return ok();
 }
 
+Result<void> pick_btf_arg(const TracingPolicy& p, const KProbeArg& a, const BtfFacts& btf, uint32_t type,
+                          ArgPick& pick) {
+  BtfValue v{type, false};
+  if (!a.btf_type.empty() || !a.btf_type_module.empty()) {
+    OCTAGON_ASSIGN_OR_RETURN(uint32_t st, cast_target(p, a, btf, v.type));
+    if (a.resolve.empty()) v = BtfValue{st, true};  // the pointer value is the struct's address
+    else {
+      OCTAGON_ASSIGN_OR_RETURN(v, compile_resolve(p, a, btf, st, pick.resolve, true));
+    }
+  } else if (!a.resolve.empty()) {
+    OCTAGON_ASSIGN_OR_RETURN(v, compile_resolve(p, a, btf, v.type, pick.resolve));
+  }
+  return choose_btf_arg(p, a, btf, v, pick);
+}
+
 Result<void> compile_raw_args(const TracingPolicy& p, const TracepointSpec& spec, BtfFacts& btf,
                               HookPlan& plan, std::vector<ArgSlot>& slots) {
   auto params = btf.raw_tracepoint_args(spec.event);
@@ -211,17 +226,7 @@ Result<void> compile_raw_args(const TracingPolicy& p, const TracepointSpec& spec
     ArgPick pick;
     pick.arg.offset = uint16_t(8 * a.index);
     pick.arg.size = 8;
-    BtfValue v{(*params)[a.index], false};
-    if (!a.btf_type.empty() || !a.btf_type_module.empty()) {
-      OCTAGON_ASSIGN_OR_RETURN(uint32_t st, cast_target(p, a, btf, v.type));
-      if (a.resolve.empty()) v = BtfValue{st, true};  // the pointer value is the struct's address
-      else {
-        OCTAGON_ASSIGN_OR_RETURN(v, compile_resolve(p, a, btf, st, pick.resolve, true));
-      }
-    } else if (!a.resolve.empty()) {
-      OCTAGON_ASSIGN_OR_RETURN(v, compile_resolve(p, a, btf, v.type, pick.resolve));
-    }
-    OCTAGON_TRY(choose_btf_arg(p, a, btf, v, pick));
+    OCTAGON_TRY(pick_btf_arg(p, a, btf, (*params)[a.index], pick));
     plan.enter.config.args[i] = pick.arg;
     plan.enter.config.resolve[i] = pick.resolve;
     plan.render.args.push_back(pick.render);

@@ -304,11 +304,6 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
     if (!present) return ok();
     return make_error(policy_error(p, pos, what, hint));
   };
-  OCTAGON_TRY(refuse(!p.fentries.empty(), field_pos(p.spec_pos, "fentries"),
-                     "fentry hooks cannot load on this kernel (BPF trampolines are refused)",
-                     "use a syscall kprobe (sys_*) or a tracepoint"));
-  OCTAGON_TRY(refuse(!p.lsmhooks.empty(), field_pos(p.spec_pos, "lsmhooks"),
-                     "BPF-LSM hooks cannot load on this kernel", "use a syscall kprobe (sys_*) or a tracepoint"));
   // The enforcer program (signal + return override on the listed calls) cannot exist here:
   // NotifyEnforcer with argSig signals from the hook itself, without argSig it is refused.
   if (!p.enforcers.empty())
@@ -325,19 +320,30 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
   HookCompiler hc(p, kernel, out, out.mode == PolicyMode::kMonitor);
   for (const KProbeSpec& k : p.kprobes) {
     OCTAGON_ASSIGN_OR_RETURN(std::vector<std::string> calls, calls_of(p, k, kernel, out.notes));
+    size_t syscalls = 0;
     for (const std::string& call : calls) {
       std::string sc = syscall_of(call);
-      if (sc.empty() || (!k.syscall && call.rfind("sys_", 0) != 0))
-        return make_error(policy_error(p, field_pos(k.pos, "call"),
-                                       "kprobe on kernel function " + call +
-                                           " needs kprobes, which this kernel does not have",
-                                       "hook a tracepoint with the same information, or a syscall (sys_*)"));
+      // Syscalls stay on their tracepoints (every kernel has them); syscall: false on a
+      // __x64_sys_* name hooks the wrapper function itself.
+      if (sc.empty() || (!k.syscall && call.rfind("sys_", 0) != 0)) {
+        OCTAGON_TRY(detail::compile_kfunc(p, k, call, false, kernel, out.mode == PolicyMode::kMonitor, out,
+                                          options.prefer_kprobes));
+        continue;
+      }
       OCTAGON_TRY(hc.syscall_kprobe(k, sc));
+      syscalls++;
     }
-    if (!k.call_list.empty())
-      out.notes.push_back("kprobe " + k.call + " (" + std::to_string(calls.size()) +
+    if (!k.call_list.empty() && syscalls)
+      out.notes.push_back("kprobe " + k.call + " (" + std::to_string(syscalls) +
                           " syscalls) runs on their syscalls/sys_enter_* tracepoints (this kernel has no kprobes)");
   }
+  for (const KProbeSpec& k : p.fentries) {
+    OCTAGON_ASSIGN_OR_RETURN(std::vector<std::string> calls, calls_of(p, k, kernel, out.notes));
+    for (const std::string& call : calls)
+      OCTAGON_TRY(detail::compile_kfunc(p, k, call, true, kernel, out.mode == PolicyMode::kMonitor, out));
+  }
+  for (const LsmHookSpec& l : p.lsmhooks)
+    OCTAGON_TRY(detail::compile_lsm(p, l, kernel, out.mode == PolicyMode::kMonitor, out));
   for (const TracepointSpec& t : p.tracepoints) OCTAGON_TRY(hc.tracepoint(t));
   for (const UProbeSpec& u : p.uprobes)
     OCTAGON_TRY(detail::compile_uprobe(p, u, kernel, out.mode == PolicyMode::kMonitor, out));

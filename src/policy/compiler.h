@@ -48,6 +48,17 @@ class BinaryFacts {
   virtual Result<std::string> sha256_hex(const std::string& path) = 0;
 };
 
+// Which kernel-function hook mechanisms this kernel offers (the agent finds out by loading
+// tiny programs, bpf::FeatureProbe), and why each one is missing.
+struct HookSupport {
+  bool kprobe = false;  // kprobe and kretprobe
+  bool fentry = false;  // fentry and fexit (BPF trampolines)
+  bool lsm = false;     // BPF-LSM programs
+  std::string kprobe_why = "kprobes were not probed";
+  std::string fentry_why = "BPF trampolines were not probed";
+  std::string lsm_why = "BPF-LSM was not probed";
+};
+
 class KernelFacts {
  public:
   virtual ~KernelFacts() = default;
@@ -63,6 +74,8 @@ class KernelFacts {
     (void)t;
     return std::nullopt;
   }
+  // Kernel-function hook mechanisms (kprobes:, fentries:, lsmhooks:); none by default.
+  virtual HookSupport hook_support() { return {}; }
   // User-space binaries (uprobes, usdts); null when this host cannot read them.
   virtual BinaryFacts* binaries() { return nullptr; }
   // The kernel's BTF (raw tracepoint argument types, resolve: paths); nullptr when the kernel
@@ -83,6 +96,9 @@ class KernelFacts {
 
 struct CompileOptions {
   std::optional<PolicyMode> mode_override;  // load-time mode (runtime > load > spec)
+  // kprobes: on kernel functions use kprobe/kretprobe even where fentry/fexit would be picked
+  // (tests of the kprobe programs on kernels that have both).
+  bool prefer_kprobes = false;
 };
 
 Result<CompiledPolicy> compile_policy(const TracingPolicy& policy, KernelFacts& kernel,

@@ -13,6 +13,10 @@ std::string describe(const AttachTarget& t) {
       snprintf(off, sizeof off, "0x%llx", static_cast<unsigned long long>(t.offset));
       return std::string(t.retprobe ? "uretprobe " : "uprobe ") + t.binary + ":" + off;
     }
+    case AttachTarget::Kind::kKprobe: return std::string(t.retprobe ? "kretprobe " : "kprobe ") + t.function;
+    case AttachTarget::Kind::kFentry: return "fentry " + t.function;
+    case AttachTarget::Kind::kFexit: return "fexit " + t.function;
+    case AttachTarget::Kind::kLsm: return "lsm " + t.function;
   }
   return "?";
 }

@@ -67,14 +67,17 @@ struct HookRender {
 
 // Where one hook instance attaches. The sensors attach exactly this.
 struct AttachTarget {
-  enum class Kind { kTracepoint, kRawTracepoint, kUprobe };
+  // kKprobe (retprobe: kretprobe), kFentry, kFexit: kernel function `function`; kLsm: BPF-LSM
+  // hook `function` (without the security_ prefix).
+  enum class Kind { kTracepoint, kRawTracepoint, kUprobe, kKprobe, kFentry, kFexit, kLsm };
   Kind kind = Kind::kTracepoint;
   std::string subsystem;        // tracepoints
   std::string event;            // tracepoints, raw tracepoints
   std::string binary;           // uprobes: ELF path
   uint64_t offset = 0;          // uprobes: file offset
   uint64_t ref_ctr_offset = 0;  // uprobes: USDT semaphore
-  bool retprobe = false;        // uprobes
+  bool retprobe = false;        // uprobes, kprobes
+  std::string function;         // kprobes, fentry/fexit, lsm
 };
 
 // "tracepoint syscalls/sys_enter_openat", "uprobe /bin/bash:0x1234", for errors and status.

@@ -326,11 +326,11 @@ TEST_F(PolicyExamples, UnrunnableExamplesAreRefusedWithReasons) {
   } cases[] = {
       {"hardlink-override.yaml", "Override cannot work on this kernel"},
       {"symlink-override.yaml", "Override cannot work on this kernel"},
-      {"override-security.yaml", "needs kprobes, which this kernel does not have"},
-      {"lsm_file_open.yaml", "BPF-LSM hooks cannot load on this kernel"},
-      {"lsm_bprm_check.yaml", "BPF-LSM hooks cannot load on this kernel"},
-      {"fd_install_caps.yaml", "kprobe on kernel function fd_install needs kprobes"},
-      {"kprobe_commit_creds.yaml", "kprobe on kernel function commit_creds needs kprobes"},
+      {"override-security.yaml", "needs kprobes or BPF trampolines (fentry), and this kernel has neither"},
+      {"lsm_file_open.yaml", "lsmhooks: hook file_open needs BPF-LSM"},
+      {"lsm_bprm_check.yaml", "lsmhooks: hook bprm_check_security needs BPF-LSM"},
+      {"fd_install_caps.yaml", "kprobe on kernel function fd_install needs kprobes or BPF trampolines"},
+      {"kprobe_commit_creds.yaml", "kprobe on kernel function commit_creds needs kprobes or BPF trampolines"},
   };
   for (const auto& c : cases) {
     std::string path = example(c.file);

@@ -51,10 +51,10 @@ class DecodingPolicyRig : public bpf::RecordHandler {
   }
 
   // Parses and loads `yaml`; the error (file:line: ...) when it does not load.
-  Result<void> load(const std::string& yaml) {
+  Result<void> load(const std::string& yaml, const policy::CompileOptions& opts = {}) {
     if (!manager_) return make_error(EINVAL, "rig not set up");
     OCTAGON_ASSIGN_OR_RETURN(policy::TracingPolicy p, policy::parse_policy(yaml, "test.yaml"));
-    OCTAGON_TRY(manager_->add(p));
+    OCTAGON_TRY(manager_->add(p, opts));
     return ok();
   }
 

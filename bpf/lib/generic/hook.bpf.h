@@ -258,6 +258,17 @@ static __always_inline void oct_prepare_slots(void *ctx, struct oct_gen_config *
 	}
 }
 
+/* The return value at ret_offset of the context (sys_exit record, pt_regs ax, fexit slot),
+ * sign-extended from ret_size bytes. */
+static __always_inline __s64 oct_read_ret(void *ctx, struct oct_gen_config *cfg)
+{
+	__u8 size = cfg->ret_size;
+
+	return (__s64)oct_read_slot(ctx, &(struct oct_gen_arg){.offset = cfg->ret_offset,
+							       .size = size ? size : 8,
+							       .is_signed = 1});
+}
+
 static __always_inline int oct_generic(void *ctx)
 {
 	__u32 zero = 0, i, pos, size, faulted = 0, tgid;
@@ -319,14 +330,12 @@ static __always_inline int oct_generic(void *ctx)
 			sc->slots[i] = saved->v[i];
 		if (bpf_map_delete_elem(&gen_pending, &pid_tgid) == 0)
 			__sync_fetch_and_add(npending, -1);
-		sc->ret = (__s64)oct_read_slot(ctx, &(struct oct_gen_arg){.offset = cfg->ret_offset,
-									  .size = 8,
-									  .is_signed = 1});
+		sc->ret = oct_read_ret(ctx, cfg);
 		if (!oct_may_match(cfg, (struct oct_gen_slots *)sc->slots, sc->ret, 1, tgid))
 			return 0;
 	} else {
 		oct_prepare_slots(ctx, cfg, sc);
-		sc->ret = 0;
+		sc->ret = mode == OCT_MODE_FEXIT ? oct_read_ret(ctx, cfg) : 0;
 		if ((cfg->hot & OCT_GCH_RESOLVE) && !oct_may_match(cfg, (struct oct_gen_slots *)sc->slots, 0, 0, tgid))
 			return 0;
 		if (mode == OCT_MODE_STORE) {
@@ -374,7 +383,7 @@ static __always_inline int oct_generic(void *ctx)
 			pos = oct_capture_stacks(ctx, sel, h, ev, pos);
 	}
 	ev->flags = oct_lookup_key(task, &ev->key) ? OCT_GEF_NO_PROCESS : 0;
-	if (mode == OCT_MODE_EXIT) {
+	if (mode == OCT_MODE_EXIT || mode == OCT_MODE_FEXIT) {
 		ev->flags |= OCT_GEF_HAS_RET;
 		ev->ret = sc->ret;
 	} else if (mode == OCT_MODE_EXIT_DEFER) {

@@ -13,6 +13,10 @@
 #include <octagon/bpf/libbpf_log.h>
 #include <octagon/sensors/process/process_sensor.h>
 
+#include "generic_fentry_bpf.skel.h"
+#include "generic_fexit_bpf.skel.h"
+#include "generic_kprobe_bpf.skel.h"
+#include "generic_lsm_bpf.skel.h"
 #include "generic_raw_tp_bpf.skel.h"
 #include "generic_tp_bpf.skel.h"
 #include "generic_uprobe_bpf.skel.h"
@@ -54,13 +58,38 @@ const Family kRawTracepointFamily =
     family<generic_raw_tp_bpf, generic_raw_tp_bpf__open, generic_raw_tp_bpf__load,
            generic_raw_tp_bpf__destroy>("raw tracepoint", "oct_gen_raw_tp");
 
+const Family kKprobeFamily =
+    family<generic_kprobe_bpf, generic_kprobe_bpf__open, generic_kprobe_bpf__load,
+           generic_kprobe_bpf__destroy>("kprobe", "oct_gen_kprobe");
+
+const Family kFentryFamily =
+    family<generic_fentry_bpf, generic_fentry_bpf__open, generic_fentry_bpf__load,
+           generic_fentry_bpf__destroy>("fentry", "oct_gen_fentry");
+
+const Family kFexitFamily =
+    family<generic_fexit_bpf, generic_fexit_bpf__open, generic_fexit_bpf__load,
+           generic_fexit_bpf__destroy>("fexit", "oct_gen_fexit");
+
+const Family kLsmFamily =
+    family<generic_lsm_bpf, generic_lsm_bpf__open, generic_lsm_bpf__load, generic_lsm_bpf__destroy>(
+        "lsm", "oct_gen_lsm");
+
 Result<const Family*> family_for(const policy::AttachTarget& t) {
   switch (t.kind) {
     case policy::AttachTarget::Kind::kTracepoint: return &kTracepointFamily;
     case policy::AttachTarget::Kind::kUprobe: return &kUprobeFamily;
     case policy::AttachTarget::Kind::kRawTracepoint: return &kRawTracepointFamily;
+    case policy::AttachTarget::Kind::kKprobe: return &kKprobeFamily;
+    case policy::AttachTarget::Kind::kFentry: return &kFentryFamily;
+    case policy::AttachTarget::Kind::kFexit: return &kFexitFamily;
+    case policy::AttachTarget::Kind::kLsm: return &kLsmFamily;
   }
   return make_error(ENOTSUP, policy::describe(t) + ": this hook family is not built into Octagon yet");
+}
+
+bool needs_btf_target(const policy::AttachTarget& t) {
+  return t.kind == policy::AttachTarget::Kind::kFentry || t.kind == policy::AttachTarget::Kind::kFexit ||
+         t.kind == policy::AttachTarget::Kind::kLsm;
 }
 
 // The config with its summary bits (oct_gen_config.hot, oct_gen_selector.has_proc) set from
@@ -105,6 +134,16 @@ Result<bpf_link*> attach(bpf_program* prog, const policy::AttachTarget& t) {
       link = bpf_program__attach_uprobe_opts(prog, -1, t.binary.c_str(), size_t(t.offset), &opts);
       break;
     }
+    case policy::AttachTarget::Kind::kKprobe: {
+      LIBBPF_OPTS(bpf_kprobe_opts, opts, .retprobe = t.retprobe);
+      link = bpf_program__attach_kprobe_opts(prog, t.function.c_str(), &opts);
+      break;
+    }
+    case policy::AttachTarget::Kind::kFentry:
+    case policy::AttachTarget::Kind::kFexit:
+    case policy::AttachTarget::Kind::kLsm:
+      link = bpf_program__attach(prog);  // the target was set before loading
+      break;
   }
   if (!link) return make_error(errno, "attach " + policy::describe(t));
   return link;
@@ -162,6 +201,14 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
   } else if (uses_rate_limit(config)) {
     if (int e = bpf_map__set_max_entries(hook->map("gen_ratelimit"), OCT_GEN_RL_ENTRIES))
       return make_error(-e, "size the rate-limit map of " + name);
+  }
+  if (needs_btf_target(target)) {
+    // fentry/fexit/lsm programs are verified against their target's BTF prototype: it is
+    // part of the load (libbpf adds the bpf_lsm_ prefix for LSM hooks).
+    bpf_program* p = bpf_object__find_program_by_name(hook->obj_, fam->program);
+    if (!p) return make_error(ENOENT, std::string("BPF object has no program ") + fam->program);
+    if (int e = bpf_program__set_attach_target(p, 0, target.function.c_str()))
+      return make_error(-e, "set the attach target of " + name);
   }
   bpf::clear_libbpf_log();
   if (int err = fam->load(hook->skel_))

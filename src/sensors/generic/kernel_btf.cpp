@@ -107,4 +107,20 @@ bool KernelBtf::has_function(const std::string& name) const {
   return btf__find_by_name_kind(btf_, name.c_str(), BTF_KIND_FUNC) > 0;
 }
 
+Result<policy::BtfFunction> KernelBtf::function(const std::string& name) const {
+  int id = btf__find_by_name_kind(btf_, name.c_str(), BTF_KIND_FUNC);
+  if (id <= 0) return make_error(ENOENT, "the kernel's BTF has no function " + name);
+  const struct btf_type* t = btf__type_by_id(btf_, btf__type_by_id(btf_, id)->type);
+  if (!t || !btf_is_func_proto(t)) return make_error(EINVAL, name + " has no prototype in the kernel's BTF");
+  policy::BtfFunction out;
+  out.ret = t->type;
+  const struct btf_param* p = btf_params(t);
+  for (int i = 0; i < btf_vlen(t); i++) {
+    const char* n = btf__name_by_offset(btf_, p[i].name_off);
+    out.params.push_back(p[i].type);
+    out.names.push_back(n ? n : "");
+  }
+  return out;
+}
+
 }  // namespace octagon::sensors

@@ -24,6 +24,7 @@ class KernelBtf : public policy::BtfFacts {
   std::vector<policy::BtfMember> members(uint32_t id) const override;
   Result<uint32_t> struct_id(const std::string& name) const override;
   bool has_function(const std::string& name) const override;
+  Result<policy::BtfFunction> function(const std::string& name) const override;
 
  private:
   explicit KernelBtf(struct btf* b) : btf_(b) {}

@@ -51,7 +51,29 @@ class FakeBtf : public BtfFacts {
     sock_ = add(K::kStruct, "sock", 760);
     members_[sock_] = {{"__sk_common", sock_common_, 0, 0}, {"sk_protocol", u16_, 300 * 8, 0}};
     tracepoints_["inet_sock_set_state"] = {ptr(0), int_, int_};
+    // Kernel functions (kprobes, fentry) and BPF-LSM hooks (bpf_lsm_<hook>).
+    long_ = add_int("long", 8, true);
+    filename_ = add(K::kStruct, "filename", 32);
+    uint32_t const_char = ptr(char_);
+    functions_["security_file_open"] = {{ptr(file_)}, {"file"}, int_};
+    functions_["do_unlinkat"] = {{int_, ptr(filename_)}, {"dfd", "name"}, int_};
+    functions_["commit_creds"] = {{ptr(cred_)}, {"new"}, int_};
+    functions_["vfs_path_lookup"] = {{ptr(dentry_), ptr(int_), const_char, uint_, ptr(path_)},
+                                     {"dentry", "mnt", "name", "flags", "path"}, int_};
+    functions_["seven_args"] = {{int_, int_, int_, int_, int_, int_, long_},
+                                {"a", "b", "c", "d", "e", "f", "g"}, long_};
+    functions_["do_nothing"] = {{int_}, {"x"}, 0};
+    functions_["bpf_lsm_file_open"] = {{ptr(file_)}, {"file"}, int_};
+    functions_["bpf_lsm_bprm_check_security"] = {{ptr(bprm_)}, {"bprm"}, int_};
   }
+  uint32_t long_, filename_;
+
+  Result<BtfFunction> function(const std::string& name) const override {
+    auto it = functions_.find(name);
+    if (it == functions_.end()) return make_error(ENOENT, "no BTF function " + name);
+    return it->second;
+  }
+  bool has_function(const std::string& name) const override { return functions_.count(name) > 0; }
   uint32_t u16_, sock_common_, sock_;
 
   Result<std::vector<uint32_t>> raw_tracepoint_args(const std::string& event) override {
@@ -108,6 +130,7 @@ class FakeBtf : public BtfFacts {
   std::vector<std::vector<BtfMember>> members_;
   std::map<uint32_t, std::pair<uint32_t, std::string>> typedefs_;
   std::map<std::string, std::vector<uint32_t>> tracepoints_;
+  std::map<std::string, BtfFunction> functions_;
 };
 
 }  // namespace octagon::policy::testing
