@@ -6,7 +6,7 @@
 #include <linux/types.h>
 #endif
 
-#define OCTAGON_ABI_VERSION 9
+#define OCTAGON_ABI_VERSION 10
 
 /* Message operations: the first byte of every ring buffer record. */
 enum octagon_msg_op {

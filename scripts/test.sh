@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds Octagon and runs the whole test suite: unit tests (no root), sensor and end-to-end
-# tests (root: they load BPF programs on the running kernel). `.ci/run` runs exactly this.
+# tests (root: they load BPF programs on the running kernel), then the VM tier (scripts/vm-tests.sh;
+# OCTAGON_VM_TIER=0 skips it; it also runs only when no ctest arguments are given). `.ci/run` runs
+# exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -11,3 +13,7 @@ if [ "$(id -u)" -eq 0 ] && [ ! -d /sys/kernel/tracing/events ] && [ ! -d /sys/ke
   mount -t tracefs tracefs /sys/kernel/tracing && echo "test.sh: mounted tracefs on /sys/kernel/tracing"
 fi
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure --timeout 300 "$@"
+# The VM tier: kernel-function tests and a smoke subset inside Debian 6.1 and 6.12 (QEMU).
+if [ "${OCTAGON_VM_TIER:-1}" != 0 ] && [ $# -eq 0 ]; then
+  scripts/vm-tests.sh "${BUILD_DIR:-build}"
+fi

@@ -32,6 +32,14 @@ smoke_of() {
     *) echo "^($process_smoke|$generic_smoke)\$" ;;
   esac
 }
+# The kfunc part per kernel. KNOWN GAP (the same verifier limit as above): the generic hook
+# families (KfuncHooks.*) do not load on 6.1 yet; KfuncMechanism.* runs on both.
+kfunc_of() {
+  case "$1" in
+    6.1) echo "-L kfunc -E ^KfuncHooks\\." ;;
+    *) echo "-L kfunc" ;;
+  esac
+}
 # Measured on the Debian kernels (shared/reference/vm-tier.md): no Debian kernel enables
 # CONFIG_FUNCTION_ERROR_INJECTION (so no bpf_override_return), and 6.1 has no CONFIG_FPROBE.
 base=btf,ringbuf,bpf_loop,tp_btf,raw_tp,kprobe,kretprobe,fentry,fexit,lsm,fmod_ret,send_signal
@@ -51,7 +59,7 @@ for series in ${OCTAGON_VM_KERNELS:-6.1 6.12}; do
   t0=$EPOCHREALTIME
   rc=0
   scripts/vm/run.sh -k "$series" -w "$build" -e "$features" -e "$missing" -- \
-    "$src/scripts/vm/ctest-parts.sh" kfunc "-L kfunc" smoke "-R $(smoke_of "$series")" || rc=$?
+    "$src/scripts/vm/ctest-parts.sh" kfunc "$(kfunc_of "$series")" smoke "-R $(smoke_of "$series")" || rc=$?
   secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
   results+=("Debian $series: $([ $rc -eq 0 ] && echo passed || echo "FAILED (rc $rc)") in ${secs}s")
   [ $rc -eq 0 ] || failed=1
