@@ -2,40 +2,22 @@
 
 #include <cerrno>
 
-#include <google/protobuf/util/json_util.h>
+#include <octagon/daemon/json_lines.h>
 
 namespace octagon::daemon {
 
 Result<google::protobuf::RepeatedPtrField<tetragon::Filter>> parse_filter_lines(std::string_view text) {
-  google::protobuf::RepeatedPtrField<tetragon::Filter> filters;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  size_t line_no = 0;
-  while (!text.empty() || line_no == 0) {
-    ++line_no;
-    const size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
-      line.remove_suffix(1);
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
-      line.remove_prefix(1);
-    if (line.empty())
-      continue;
-    tetragon::Filter filter;
-    auto status = google::protobuf::util::JsonStringToMessage(std::string(line), &filter, options);
-    if (!status.ok()) {
-      return make_error(EINVAL, "line " + std::to_string(line_no) + ": not a Filter object: " +
-                                    std::string(status.message()));
-    }
-    // Compile this line alone, so that a bad regex or unsupported field names its line.
+  // Each line is compiled alone, so that a bad regex or unsupported field names its line.
+  auto lines = parse_json_lines<tetragon::Filter>(text, "Filter", [](const tetragon::Filter& f) -> Result<void> {
     google::protobuf::RepeatedPtrField<tetragon::Filter> one, none;
-    *one.Add() = filter;
+    *one.Add() = f;
     auto compiled = api::EventFilter::create(one, none);
-    if (!compiled)
-      return make_error(EINVAL, "line " + std::to_string(line_no) + ": " + compiled.error().message());
-    *filters.Add() = std::move(filter);
-  }
+    if (!compiled) return make_error(EINVAL, compiled.error().message());
+    return ok();
+  });
+  if (!lines) return make_error(lines.error());
+  google::protobuf::RepeatedPtrField<tetragon::Filter> filters;
+  for (auto& f : *lines) *filters.Add() = std::move(f);
   return filters;
 }
 
