@@ -244,6 +244,32 @@ struct oct_gen_selector {
 };
 
 /* One hook's plan: written by user space into the config map before attaching. */
+/* The reject prefilter: necessary conditions of every selector, summarised by the loader into
+ * the config's first cache lines so that an event no selector wants is dropped with one memory
+ * touch (the config) and almost no branches (on this kind of machine each cold branch and each
+ * page touched per syscall costs more than the arithmetic). Each set holds OCT_PRE_MAX values,
+ * unused ones repeating the first. Checked before anything else; an event it passes goes
+ * through the full selectors. */
+#define OCT_PRE_MAX 8
+enum oct_gen_prefilter_flag {
+	OCT_PRE_PIDS = 1 << 0,	/* the tgid is one of pids[] (every selector: matchPIDs In, no followForks/isNamespacePID) */
+	OCT_PRE_INT = 1 << 1,	/* arg int_arg's raw slot is one of ints[] (every selector: Equal) */
+	OCT_PRE_STR = 1 << 2,	/* the first 8 bytes of string arg str_arg, masked, equal one of
+				 * strs[] (every selector: string Equal or Prefix) */
+	OCT_PRE_STR_USER = 1 << 3, /* str_arg points to user memory (else kernel) */
+};
+
+struct oct_gen_prefilter {
+	__u8 flags;	/* OCT_PRE_* */
+	__u8 int_arg;
+	__u8 str_arg;
+	__u8 pad[5];
+	__u32 pids[OCT_PRE_MAX];
+	__u64 ints[OCT_PRE_MAX];
+	__u64 strs[OCT_PRE_MAX];	/* little-endian first bytes, already masked */
+	__u64 str_masks[OCT_PRE_MAX];
+};
+
 struct oct_gen_config {
 	__u32 hook_id;	/* user space's handle for the hook (policy + spec entry) */
 	__u8 nargs;
@@ -253,6 +279,8 @@ struct oct_gen_config {
 	__u16 ret_offset; /* offset of `ret` in the sys_exit record */
 	__u8 hot;	/* OCT_GCH_*: summary of fields far down this struct, set by the loader */
 	__u8 pad;
+	__u32 pad0;
+	struct oct_gen_prefilter pre; /* set by the loader from the selectors below */
 	struct oct_gen_arg args[OCT_GEN_MAX_ARGS];
 	struct oct_gen_selector selectors[OCT_GEN_MAX_SELECTORS];
 	__u32 proc_needs;	/* OCT_PN_*: what the selectors read about the process */

@@ -6,7 +6,7 @@
 #include <linux/types.h>
 #endif
 
-#define OCTAGON_ABI_VERSION 10
+#define OCTAGON_ABI_VERSION 11
 
 /* Message operations: the first byte of every ring buffer record. */
 enum octagon_msg_op {

@@ -141,6 +141,27 @@ TEST(GenericSelectors, MatchPidsFollowForksAndNamespacePids) {
   EXPECT_EQ(rig.per_selector(orphan.pids["orphan"]), (Counts{0, 0, 1, 0, 1}));  // reparented away
 }
 
+// Plain matchPIDs In on every selector and string Equal on every selector: the hook's reject
+// prefilter (abi/generic.h oct_gen_prefilter) holds the union of their pids and the heads of
+// their paths; only the selector with this process's pid and the opened path may match.
+TEST(GenericSelectors, PlainMatchPidsOnEverySelectorUseTheirUnion) {
+  OCTAGON_REQUIRE_SENSOR();
+  auto m = markers("pidunion");
+  std::string me = std::to_string(getpid());
+  SelectorRig rig;
+  ASSERT_OK(rig.load(openat_policy({
+      {"matchPIDs: [{operator: In, values: [1]}]", m[0]},
+      {"matchPIDs: [{operator: In, values: [4194000, " + me + "]}]", m[1]},
+      {"matchPIDs: [{operator: In, values: [4194001]}]", m[2]},
+  })));
+  open_all(m);
+  ChildRun forked = run_child(cmd({probe(), "forkopen"}, m));
+  ASSERT_TRUE(forked.pids.count("child"));
+  EXPECT_EQ(rig.per_selector(getpid()), (Counts{0, 1, 0, 0, 0}));
+  EXPECT_EQ(rig.per_selector(forked.pid), (Counts{0, 0, 0, 0, 0}));
+  EXPECT_EQ(rig.per_selector(forked.pids["child"]), (Counts{0, 0, 0, 0, 0}));
+}
+
 TEST(GenericSelectors, NamespacesAndNamespaceChanges) {
   OCTAGON_REQUIRE_SENSOR();
   auto kernel = daemon::TracefsKernelFacts::create();

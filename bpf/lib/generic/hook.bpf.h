@@ -10,6 +10,7 @@
 #include "lib/extract/args.bpf.h"
 #include "lib/extract/task.bpf.h"
 #include "lib/filter/process.bpf.h"
+#include "lib/filter/prefilter.bpf.h"
 #include "lib/filter/selectors.bpf.h"
 #include "lib/generic/post.bpf.h"
 #include "lib/generic/chunks.bpf.h"
@@ -286,6 +287,9 @@ static __always_inline int oct_generic(void *ctx)
 	if (!cfg)
 		return 0;
 	tgid = pid_tgid >> 32;
+	/* The loader's summary of what every selector needs: most unwanted events stop here. */
+	if (oct_prefilter_rejects(ctx, cfg, tgid))
+		return 0;
 	/* The cheapest reject first: when no selector's matchPIDs accepts this process, nothing is
 	 * looked up, read, captured or saved (the entry half saves nothing, so the exit half stops
 	 * too). */

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <octagon/bpf/libbpf_log.h>
+#include <octagon/sensors/generic/reject_prefilter.h>
 #include <octagon/sensors/process/process_sensor.h>
 
 #include "generic_fentry_bpf.skel.h"
@@ -32,10 +33,13 @@ struct Family {
   void (*destroy)(void*);
   bpf_object* (*object)(void*);
   const char* program;
+  // The family's program for the exit half of a syscall pair (OCT_MODE_EXIT, EXIT_DEFER), which
+  // checks for saved entries before it reads the plan; nullptr: `program` serves both.
+  const char* exit_program = nullptr;
 };
 
 template <typename S, S* (*Open)(), int (*Load)(S*), void (*Destroy)(S*)>
-constexpr Family family(const char* name, const char* program) {
+constexpr Family family(const char* name, const char* program, const char* exit_program = nullptr) {
   return Family{
       name,
       [] { return static_cast<void*>(Open()); },
@@ -43,12 +47,13 @@ constexpr Family family(const char* name, const char* program) {
       [](void* s) { Destroy(static_cast<S*>(s)); },
       [](void* s) { return static_cast<S*>(s)->obj; },
       program,
+      exit_program,
   };
 }
 
 const Family kTracepointFamily =
     family<generic_tp_bpf, generic_tp_bpf__open, generic_tp_bpf__load, generic_tp_bpf__destroy>(
-        "tracepoint", "oct_gen_tp");
+        "tracepoint", "oct_gen_tp", "oct_gen_tp_exit");
 
 const Family kUprobeFamily =
     family<generic_uprobe_bpf, generic_uprobe_bpf__open, generic_uprobe_bpf__load,
@@ -104,6 +109,7 @@ oct_gen_config with_hot_summary(oct_gen_config c) {
   for (auto& sel : c.selectors)
     sel.has_proc = sel.npid_filters || sel.nns_filters || sel.ncap_filters || sel.ncapchg_filters ||
                    sel.nschg_op || sel.bin_op || sel.pbin_op;
+  c.pre = reject_prefilter(c);
   return c;
 }
 
@@ -202,11 +208,18 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
     if (int e = bpf_map__set_max_entries(hook->map("gen_ratelimit"), OCT_GEN_RL_ENTRIES))
       return make_error(-e, "size the rate-limit map of " + name);
   }
+  // Only the program this hook runs is loaded (and verified).
+  bool exit_half = config.mode == OCT_MODE_EXIT || config.mode == OCT_MODE_EXIT_DEFER;
+  const char* program = exit_half && fam->exit_program ? fam->exit_program : fam->program;
+  if (fam->exit_program) {
+    const char* unused = program == fam->program ? fam->exit_program : fam->program;
+    if (bpf_program* p = bpf_object__find_program_by_name(hook->obj_, unused)) bpf_program__set_autoload(p, false);
+  }
   if (needs_btf_target(target)) {
     // fentry/fexit/lsm programs are verified against their target's BTF prototype: it is
     // part of the load (libbpf adds the bpf_lsm_ prefix for LSM hooks).
-    bpf_program* p = bpf_object__find_program_by_name(hook->obj_, fam->program);
-    if (!p) return make_error(ENOENT, std::string("BPF object has no program ") + fam->program);
+    bpf_program* p = bpf_object__find_program_by_name(hook->obj_, program);
+    if (!p) return make_error(ENOENT, std::string("BPF object has no program ") + program);
     if (int e = bpf_program__set_attach_target(p, 0, target.function.c_str()))
       return make_error(-e, "set the attach target of " + name);
   }
@@ -225,8 +238,8 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
   for (const oct_gen_lpm_key& k : binaries)
     if (bpf_map_update_elem(bpf_map__fd(hook->map("gen_binaries")), &k, &present, BPF_ANY) != 0)
       return make_error(errno, "write binary paths of " + name);
-  bpf_program* prog = bpf_object__find_program_by_name(hook->obj_, fam->program);
-  if (!prog) return make_error(ENOENT, std::string("BPF object has no program ") + fam->program);
+  bpf_program* prog = bpf_object__find_program_by_name(hook->obj_, program);
+  if (!prog) return make_error(ENOENT, std::string("BPF object has no program ") + program);
   OCTAGON_ASSIGN_OR_RETURN(bpf_link* link, attach(prog, target));
   hook->link_.reset(link);
   return hook;
