@@ -70,17 +70,11 @@ static __always_inline int oct_rate_limited(struct oct_gen_config *cfg, struct o
 	return 0;
 }
 
-/* v, at most max, in a register clang cannot replace by a reload of v: Linux 6.1's verifier
- * does not carry a bound learnt on one fill of a stack slot to another fill of it, so a check
- * of v followed by a use of v may be a check of one copy and a use of an unbounded other. */
-static __always_inline __u32 oct_bounded(__u32 v, __u32 max)
-{
-	barrier_var(v);
-	return v > max ? max : v;
-}
-
-/* Appends the stacks selector `sel` asks for at h->data[pos]; returns the new end. */
-static __always_inline __u32 oct_capture_stacks(void *ctx, struct oct_gen_selector *sel,
+/* Appends the stacks selector `sel` asks for at h->data[pos]; returns the new end. A static
+ * subprogram, not inlined: pos then lives in a register from its check to its use. Inlined in
+ * the hook body, clang reloaded it from the stack between the two, and Linux 6.1's verifier
+ * does not carry a bound learnt on one fill of a slot to another fill of it. */
+static __noinline __u32 oct_capture_stacks(void *ctx, struct oct_gen_selector *sel,
 						struct oct_exec_heap *h, struct oct_gen_event *ev,
 						__u32 pos)
 {
@@ -88,16 +82,14 @@ static __always_inline __u32 oct_capture_stacks(void *ctx, struct oct_gen_select
 
 	if ((sel->stack & OCT_GEN_STACK_KERNEL) &&
 	    pos <= OCT_EXEC_DATA_MAX - 2 * OCT_GEN_STACK_BYTES) {
-		n = bpf_get_stack(ctx, &h->data[oct_bounded(pos, OCT_EXEC_DATA_MAX - 2 * OCT_GEN_STACK_BYTES)],
-				  OCT_GEN_STACK_BYTES, 0);
+		n = bpf_get_stack(ctx, &h->data[pos], OCT_GEN_STACK_BYTES, 0);
 		if (n > 0 && n <= OCT_GEN_STACK_BYTES) {
 			ev->kstack_len = n;
 			pos += n;
 		}
 	}
 	if ((sel->stack & OCT_GEN_STACK_USER) && pos <= OCT_EXEC_DATA_MAX - OCT_GEN_STACK_BYTES) {
-		n = bpf_get_stack(ctx, &h->data[oct_bounded(pos, OCT_EXEC_DATA_MAX - OCT_GEN_STACK_BYTES)],
-				  OCT_GEN_STACK_BYTES, BPF_F_USER_STACK);
+		n = bpf_get_stack(ctx, &h->data[pos], OCT_GEN_STACK_BYTES, BPF_F_USER_STACK);
 		if (n > 0 && n <= OCT_GEN_STACK_BYTES) {
 			ev->ustack_len = n;
 			pos += n;
