@@ -3,8 +3,8 @@
 # and runs the already-built tests inside each, once per kernel:
 #   kfunc   every test labelled `kfunc` (kprobes, fentry/fexit, BPF-LSM, fmod_ret; this machine's
 #           kernel may lack them, the Debian kernels have them)
-#   smoke   process exec/exit and generic tracepoint sensor tests: the real agent code on these
-#           kernels (generic tracepoint not yet on 6.1: see smoke_of)
+#   smoke   process exec/exit and a few generic hook sensor tests (tracepoint, raw tracepoint,
+#           uprobe, argument types): the real agent code on these kernels
 # Inside the guest OCTAGON_EXPECT_FEATURES / OCTAGON_EXPECT_MISSING say what the kernel has
 # (tests/common/kernel_expect.h), so a test needing a promised mechanism fails instead of
 # skipping. Usage: scripts/vm-tests.sh [BUILD_DIR]  (default: $BUILD_DIR or build; build first
@@ -19,27 +19,13 @@ build=$(cd "${1:-${BUILD_DIR:-build}}" && pwd)
 scripts/install-deps.sh --vm
 
 process_smoke='ProcessExec\.BinaryArgsAndCwd|ProcessExit\.(StatusCode|KilledBySignal)'
+# A test or two per generic hook family that the kfunc part does not load: each load of a
+# family's object has that kernel's verifier check all of it, every shared function included.
+# Each load costs ~10 s under emulation: keep this list short.
 generic_smoke='GenericTracepoint\.(CapturesArgsAndFiltersInKernel|SigkillStopsTheProcess)'
-smoke_of() {
-  case "$1" in
-    # KNOWN GAP, to fix then remove: the generic hook object does not pass Linux 6.1's verifier
-    # yet (a global function passes map keys it got as pointer arguments, e.g.
-    # bpf_map_lookup_elem(&process_execinfo, &sc->tgid) in bpf/lib/filter/process.bpf.h:
-    # "R2 type=mem expected=fp, pkt, pkt_meta, map_key, map_value"; 6.1 wants a stack or map
-    # value pointer). Run `OCTAGON_VM_KERNELS=6.1 scripts/vm-tests.sh` with $generic_smoke
-    # added to see it.
-    6.1) echo "^($process_smoke)\$" ;;
-    *) echo "^($process_smoke|$generic_smoke)\$" ;;
-  esac
-}
-# The kfunc part per kernel. KNOWN GAP (the same verifier limit as above): the generic hook
-# families (KfuncHooks.*) do not load on 6.1 yet; KfuncMechanism.* runs on both.
-kfunc_of() {
-  case "$1" in
-    6.1) echo "-L kfunc -E ^KfuncHooks\\." ;;
-    *) echo "-L kfunc" ;;
-  esac
-}
+generic_smoke+='|GenericRawTracepoint\.ExecArgumentsFromBtfAndResolvePaths'
+generic_smoke+='|GenericUprobe\.FunctionArgumentsAndReturnValue'
+smoke="^($process_smoke|$generic_smoke)\$"
 # Measured on the Debian kernels (shared/reference/vm-tier.md): no Debian kernel enables
 # CONFIG_FUNCTION_ERROR_INJECTION (so no bpf_override_return), and 6.1 has no CONFIG_FPROBE.
 base=btf,ringbuf,bpf_loop,tp_btf,raw_tp,kprobe,kretprobe,fentry,fexit,lsm,fmod_ret,send_signal
@@ -62,7 +48,7 @@ for series in ${OCTAGON_VM_KERNELS:-6.1 6.12}; do
   t0=$EPOCHREALTIME
   rc=0
   scripts/vm/run.sh -k "$series" -w "$build" -e "$features" -e "$missing" -- \
-    "$build/.vm-ctest-parts.sh" kfunc "$(kfunc_of "$series")" smoke "-R $(smoke_of "$series")" || rc=$?
+    "$build/.vm-ctest-parts.sh" kfunc "-L kfunc" smoke "-R $smoke" || rc=$?
   secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
   results+=("Debian $series: $([ $rc -eq 0 ] && echo passed || echo "FAILED (rc $rc)") in ${secs}s")
   [ $rc -eq 0 ] || failed=1

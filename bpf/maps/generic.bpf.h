@@ -108,6 +108,19 @@ struct {
 	__type(value, struct oct_gen_scratch);
 } gen_scratch SEC(".maps");
 
+/* The scratch's LPM key as a map value pointer. A global function gets the scratch as an
+ * argument (plain memory to the verifier), and Linux 6.1 takes map keys only from the stack or
+ * a map value ("R2 type=mem expected=fp, pkt, pkt_meta, map_key, map_value"): a trie key
+ * (260 bytes, too big for the stack) is built here instead. The per-CPU array lookup is
+ * inlined by the verifier: a few instructions. */
+static __always_inline struct oct_gen_lpm_key *oct_scratch_lpm_key(void)
+{
+	__u32 zero = 0;
+	struct oct_gen_scratch *sc = bpf_map_lookup_elem(&gen_scratch, &zero);
+
+	return sc ? &sc->lpm : NULL;
+}
+
 /* Where a chunk record of a maxData argument is assembled before it goes to the ring. */
 struct oct_gen_chunk_buf {
 	struct oct_gen_chunk c;

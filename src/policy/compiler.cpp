@@ -113,6 +113,14 @@ Result<ArgChoice> choose_arg(const TracingPolicy& p, const KProbeArg& a, const F
   return c;
 }
 
+// Why a syscall kprobe runs on the syscall's tracepoints: where the kernel has kprobes this is a
+// choice (the tracepoints carry the syscall's own arguments, the same on every kernel and
+// architecture, and cost less than a kprobe on the syscall wrapper), elsewhere the only way.
+std::string syscall_tracepoint_reason(KernelFacts& k) {
+  if (!k.hook_support().kprobe) return "(this kernel has no kprobes)";
+  return "(syscall tracepoints: the syscall's own arguments on every kernel, cheaper than a kprobe)";
+}
+
 class HookCompiler {
  public:
   HookCompiler(const TracingPolicy& p, KernelFacts& k, CompiledPolicy& out, bool monitor)
@@ -121,11 +129,20 @@ class HookCompiler {
   Result<void> syscall_kprobe(const KProbeSpec& spec, const std::string& syscall) {
     std::string enter = "sys_enter_" + syscall, exit = "sys_exit_" + syscall;
     auto fields = k_.tracepoint_fields("syscalls", enter);
-    if (!fields)
+    if (!fields) {
+      HookSupport hs = k_.hook_support();
+      if (!hs.kprobe && !hs.fentry)
+        return make_error(policy_error(p_, field_pos(spec.pos, "call"),
+                                       "syscall " + syscall + " has no tracepoint syscalls/" + enter +
+                                           " on this kernel, and the kernel has no kprobes: " +
+                                           fields.error().message()));
       return make_error(policy_error(p_, field_pos(spec.pos, "call"),
                                      "syscall " + syscall + " has no tracepoint syscalls/" + enter +
-                                         " on this kernel, and the kernel has no kprobes: " +
-                                         fields.error().message()));
+                                         " on this kernel (syscall kprobes run on their tracepoints): " +
+                                         fields.error().message(),
+                                     "hook the syscall's function itself: call: " + k_.syscall_prefix() + "sys_" +
+                                         syscall + " with syscall: false"));
+    }
     HookPlan plan;
     plan.enter.target.subsystem = "syscalls";
     plan.enter.target.event = enter;
@@ -184,8 +201,8 @@ class HookCompiler {
     }
     plan.mechanism = "tracepoint syscalls/" + enter + (plan.exit ? " + syscalls/" + exit : "");
     if (spec.call_list.empty())  // list: kprobes get one note for all their calls
-      out_.notes.push_back("kprobe " + spec.call + " runs on " + plan.mechanism +
-                           " (this kernel has no kprobes)");
+      out_.notes.push_back("kprobe " + spec.call + " runs on " + plan.mechanism + " " +
+                           syscall_tracepoint_reason(k_));
     finish(spec, std::move(plan));
     return ok();
   }
@@ -335,7 +352,8 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
     }
     if (!k.call_list.empty() && syscalls)
       out.notes.push_back("kprobe " + k.call + " (" + std::to_string(syscalls) +
-                          " syscalls) runs on their syscalls/sys_enter_* tracepoints (this kernel has no kprobes)");
+                          " syscalls) runs on their syscalls/sys_enter_* tracepoints " +
+                          syscall_tracepoint_reason(kernel));
   }
   for (const KProbeSpec& k : p.fentries) {
     OCTAGON_ASSIGN_OR_RETURN(std::vector<std::string> calls, calls_of(p, k, kernel, out.notes));

@@ -10,13 +10,13 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <set>
 
 #include <octagon/bpf/feature_probe.h>
 #include <octagon/daemon/hook_registry.h>
 #include <octagon/daemon/policy_manager.h>
 #include <octagon/policy/parser.h>
 
+#include "sensor/bpf_object_ids.h"
 #include "sensor/generic_records.h"
 #include "sensor/sensor_fixture.h"
 
@@ -89,44 +89,6 @@ int child_triggers(const std::string& path) {
     _exit(0);
   }
   return wait_status(pid);
-}
-
-uint32_t count_ids(int (*next)(__u32, __u32*)) {
-  uint32_t id = 0, n = 0;
-  while (next(id, &id) == 0) n++;
-  return n;
-}
-
-std::set<uint32_t> ids(int (*next)(__u32, __u32*)) {
-  std::set<uint32_t> out;
-  uint32_t id = 0;
-  while (next(id, &id) == 0) out.insert(id);
-  return out;
-}
-
-// Kernel objects of one kind created since `before` and still alive, with their names.
-std::string created_since(const std::set<uint32_t>& before, int (*next)(__u32, __u32*),
-                          int (*fd_by_id)(__u32)) {
-  std::string out;
-  for (uint32_t id : ids(next)) {
-    if (before.count(id)) continue;
-    out += std::to_string(id);
-    int fd = fd_by_id(id);
-    if (fd >= 0) {
-      char name[BPF_OBJ_NAME_LEN + 1] = {};
-      bpf_map_info mi{};
-      bpf_prog_info pi{};
-      uint32_t len = 0;
-      if (next == bpf_map_get_next_id && (len = sizeof(mi), bpf_obj_get_info_by_fd(fd, &mi, &len) == 0))
-        memcpy(name, mi.name, BPF_OBJ_NAME_LEN);
-      else if (next == bpf_prog_get_next_id && (len = sizeof(pi), bpf_obj_get_info_by_fd(fd, &pi, &len) == 0))
-        memcpy(name, pi.name, BPF_OBJ_NAME_LEN);
-      out += std::string(":") + name;
-      close(fd);
-    }
-    out += ' ';
-  }
-  return out;
 }
 
 TEST(PolicyLifecycle, DisableEnableAndDeleteAtRuntime) {
@@ -210,13 +172,12 @@ TEST(PolicyLifecycle, UnloadReloadLoopsLeakNothing) {
   Rig rig;
   rig.drain();
   // Ids of what exists before: every object the loop creates must be gone after it.
-  auto progs = ids(bpf_prog_get_next_id), maps = ids(bpf_map_get_next_id),
-       links = ids(bpf_link_get_next_id);
+  BpfObjectIds before;
   std::string marker = "octagon-leak-" + std::to_string(getpid());
   for (int i = 0; i < 10; i++) {
     auto name = rig.add(unlink_policy("leak", marker, "Post"));
     ASSERT_TRUE(name) << name.error().describe();
-    ASSERT_GT(count_ids(bpf_prog_get_next_id), progs.size());
+    ASSERT_GT(count_bpf_ids(bpf_prog_get_next_id), before.progs.size());
     ASSERT_TRUE(rig.manager->disable("leak"));
     ASSERT_TRUE(rig.manager->enable("leak"));
     trigger("/tmp/" + marker);
@@ -231,17 +192,10 @@ TEST(PolicyLifecycle, UnloadReloadLoopsLeakNothing) {
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message().find("sys_enter_no_such_call"), std::string::npos);
   EXPECT_TRUE(rig.manager->status().empty());
-  // Program, map and link ids are freed asynchronously (RCU, work queues): allow the kernel
-  // a moment before looking.
-  auto leaked = [&] {
-    return created_since(progs, bpf_prog_get_next_id, bpf_prog_get_fd_by_id) +
-           created_since(maps, bpf_map_get_next_id, bpf_map_get_fd_by_id) +
-           created_since(links, bpf_link_get_next_id, bpf_link_get_fd_by_id);
-  };
-  for (int i = 0; i < 250 && !leaked().empty(); i++) usleep(20000);
-  EXPECT_EQ(created_since(progs, bpf_prog_get_next_id, bpf_prog_get_fd_by_id), "") << "programs leaked";
-  EXPECT_EQ(created_since(maps, bpf_map_get_next_id, bpf_map_get_fd_by_id), "") << "maps leaked";
-  EXPECT_EQ(created_since(links, bpf_link_get_next_id, bpf_link_get_fd_by_id), "") << "links leaked";
+  before.wait_all_gone();
+  EXPECT_EQ(before.progs_since(), "") << "programs leaked";
+  EXPECT_EQ(before.maps_since(), "") << "maps leaked";
+  EXPECT_EQ(before.links_since(), "") << "links leaked";
 }
 
 }  // namespace

@@ -58,6 +58,9 @@ class DecodingPolicyRig : public bpf::RecordHandler {
     return ok();
   }
 
+  // The manager the policies were loaded into (remove, disable, status).
+  daemon::PolicyManager& manager() { return *manager_; }
+
   void on_record(const void* data, size_t size) override {
     auto op = sensors::record_op(data, size);
     if (op && *op == OCT_MSG_GENERIC_DATA) {

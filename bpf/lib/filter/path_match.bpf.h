@@ -110,6 +110,7 @@ __noinline int oct_path_filter(struct oct_gen_filter *f, struct oct_gen_scratch 
 __noinline int oct_str_inmap(struct oct_gen_filter *f, struct oct_gen_scratch *sc,
 			     struct oct_exec_heap *h, __u32 a)
 {
+	struct oct_gen_lpm_key *k;
 	__u32 off, len;
 
 	if (!f || !sc || !h || a >= OCT_GEN_MAX_ARGS)
@@ -118,10 +119,13 @@ __noinline int oct_str_inmap(struct oct_gen_filter *f, struct oct_gen_scratch *s
 	len = sc->len[a & 7];
 	if (len > OCT_GEN_LPM_DATA - 2 || off > OCT_EXEC_DATA_MAX - OCT_GEN_LPM_DATA)
 		return 0;
-	sc->lpm.data[0] = (__u8)(OCT_GEN_LPM_STRSET_BASE + f->set);
+	k = oct_scratch_lpm_key(); /* see oct_scratch_lpm_key */
+	if (!k)
+		return 0;
+	k->data[0] = (__u8)(OCT_GEN_LPM_STRSET_BASE + f->set);
 	if (len)
-		bpf_probe_read_kernel(&sc->lpm.data[1], len, &h->data[off]);
-	sc->lpm.data[(1 + len) & (OCT_GEN_LPM_DATA - 1)] = 0;
-	sc->lpm.prefixlen = (len + 2) * 8;
-	return bpf_map_lookup_elem(&gen_binaries, &sc->lpm) != NULL;
+		bpf_probe_read_kernel(&k->data[1], len, &h->data[off]);
+	k->data[(1 + len) & (OCT_GEN_LPM_DATA - 1)] = 0;
+	k->prefixlen = (len + 2) * 8;
+	return bpf_map_lookup_elem(&gen_binaries, k) != NULL;
 }

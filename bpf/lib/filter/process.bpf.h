@@ -120,14 +120,15 @@ __noinline int oct_pid_filter_match(struct oct_gen_pid_filter *pf)
 	return pf->op == OCT_SET_NOTIN ? !found : found;
 }
 
-/* Whether the binary of exec-info `xi` is in binary set `set` (see oct_gen_lpm_key). */
-static __always_inline int oct_bin_in_set(struct oct_gen_scratch *sc, struct oct_proc_exec_info *xi,
-					  __u32 set, __u32 op)
+/* Whether the binary of exec-info `xi` is in binary set `set` (see oct_gen_lpm_key). The key
+ * is built in the scratch map value, not behind a function argument: Linux 6.1 refuses a map
+ * key that a global function got as an argument ("R2 type=mem expected=fp, ... map_value"). */
+static __always_inline int oct_bin_in_set(struct oct_proc_exec_info *xi, __u32 set, __u32 op)
 {
-	struct oct_gen_lpm_key *k = &sc->lpm;
+	struct oct_gen_lpm_key *k = oct_scratch_lpm_key();
 	__u32 len = xi->bin_len, i;
 
-	if (xi->flags & OCT_XI_ERROR)
+	if (!k || (xi->flags & OCT_XI_ERROR))
 		return 0;
 	k->data[0] = set;
 	switch (op) {
@@ -190,7 +191,7 @@ __noinline int oct_bin_match(struct oct_gen_scratch *sc, __u32 set, __u32 op, __
 		if (!tgid)
 			break;
 		xi = bpf_map_lookup_elem(&process_execinfo, &tgid);
-		if (xi && oct_bin_in_set(sc, xi, set, op)) {
+		if (xi && oct_bin_in_set(xi, set, op)) {
 			found = 1;
 			break;
 		}
@@ -293,7 +294,9 @@ __noinline int oct_proc_match(struct oct_gen_selector *sel, struct oct_gen_scrat
 			return 0;
 	}
 	if (sel->nschg_op || sel->ncapchg_filters) {
-		xi = bpf_map_lookup_elem(&process_execinfo, &sc->tgid);
+		__u32 tgid = sc->tgid; /* a stack key: 6.1 refuses one behind an argument */
+
+		xi = bpf_map_lookup_elem(&process_execinfo, &tgid);
 		if (!xi)
 			return 0;
 		if (sel->nschg_op && !oct_nschg_match(sel, sc, xi))
@@ -317,10 +320,12 @@ __noinline int oct_proc_match(struct oct_gen_selector *sel, struct oct_gen_scrat
 static __always_inline void oct_proc_rebase(struct oct_gen_selector *sel, struct oct_gen_scratch *sc)
 {
 	struct oct_proc_exec_info *xi;
+	__u32 tgid;
 
 	if (!sel->nschg_op && !sel->ncapchg_filters)
 		return;
-	xi = bpf_map_lookup_elem(&process_execinfo, &sc->tgid);
+	tgid = sc->tgid;
+	xi = bpf_map_lookup_elem(&process_execinfo, &tgid);
 	if (!xi)
 		return;
 	if (sel->nschg_op)

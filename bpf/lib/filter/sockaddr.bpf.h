@@ -10,12 +10,12 @@
 #define OCT_PORT_PRIV_END 1024 /* privileged ports: 0-1023 */
 
 /* Looks up `n` address bytes at h->data[from] in the filter's CIDR set. */
-static __always_inline int oct_addr_lookup(struct oct_gen_filter *f, struct oct_gen_scratch *sc,
-					   struct oct_exec_heap *h, __u32 from, __u32 n)
+static __always_inline int oct_addr_lookup(struct oct_gen_filter *f, struct oct_exec_heap *h,
+					   __u32 from, __u32 n)
 {
-	struct oct_gen_lpm_key *k = &sc->lpm;
+	struct oct_gen_lpm_key *k = oct_scratch_lpm_key(); /* see oct_scratch_lpm_key */
 
-	if (from > OCT_EXEC_DATA_MAX - 16)
+	if (!k || from > OCT_EXEC_DATA_MAX - 16)
 		return 0;
 	k->data[0] = (__u8)(OCT_GEN_LPM_ADDR_BASE + f->set);
 	k->data[1] = n == 4 ? 4 : 6;
@@ -105,13 +105,13 @@ __noinline int oct_sockaddr_match(struct oct_gen_filter *f, struct oct_gen_scrat
 		if (!inet)
 			break;
 		if (family == AF_INET) {
-			any = oct_addr_lookup(f, sc, h, off + 4, 4);
+			any = oct_addr_lookup(f, h, off + 4, 4);
 			break;
 		}
 		if (oct_addr_v4_mapped(h, off + 8))
-			any = oct_addr_lookup(f, sc, h, off + 20, 4);
+			any = oct_addr_lookup(f, h, off + 20, 4);
 		if (!any)
-			any = oct_addr_lookup(f, sc, h, off + 8, 16);
+			any = oct_addr_lookup(f, h, off + 8, 16);
 		break;
 	default:
 		return 0;

@@ -70,8 +70,11 @@ static __always_inline int oct_rate_limited(struct oct_gen_config *cfg, struct o
 	return 0;
 }
 
-/* Appends the stacks selector `sel` asks for at h->data[pos]; returns the new end. */
-static __always_inline __u32 oct_capture_stacks(void *ctx, struct oct_gen_selector *sel,
+/* Appends the stacks selector `sel` asks for at h->data[pos]; returns the new end. A static
+ * subprogram, not inlined: pos then lives in a register from its check to its use. Inlined in
+ * the hook body, clang reloaded it from the stack between the two, and Linux 6.1's verifier
+ * does not carry a bound learnt on one fill of a slot to another fill of it. */
+static __noinline __u32 oct_capture_stacks(void *ctx, struct oct_gen_selector *sel,
 						struct oct_exec_heap *h, struct oct_gen_event *ev,
 						__u32 pos)
 {

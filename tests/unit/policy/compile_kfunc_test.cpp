@@ -201,6 +201,29 @@ TEST(CompileKfunc, SyscallKprobesStayOnTracepoints) {
   ASSERT_OK(c);
   EXPECT_EQ(c->hooks[0].enter.target.kind, AttachTarget::Kind::kTracepoint);
   EXPECT_EQ(c->hooks[0].enter.target.event, "sys_enter_dup");
+  // The note gives the reason that holds on this kernel: it has kprobes.
+  ASSERT_EQ(c->notes.size(), 1u);
+  EXPECT_EQ(c->notes[0], "kprobe sys_dup runs on tracepoint syscalls/sys_enter_dup (syscall tracepoints: the "
+                         "syscall's own arguments on every kernel, cheaper than a kprobe)");
+  auto none = compile("  kprobes:\n  - call: sys_dup\n    args: [{index: 0, type: int}]\n", with(false, false, false));
+  ASSERT_OK(none);
+  ASSERT_EQ(none->notes.size(), 1u);
+  EXPECT_EQ(none->notes[0], "kprobe sys_dup runs on tracepoint syscalls/sys_enter_dup (this kernel has no kprobes)");
+}
+
+TEST(CompileKfunc, SyscallWithoutTracepointSaysWhatWouldWork) {
+  auto with_kprobes = compile("  kprobes:\n  - call: sys_close\n", with(true, true, true));
+  ASSERT_FALSE(with_kprobes);
+  EXPECT_NE(with_kprobes.error().message().find("no tracepoint syscalls/sys_enter_close on this kernel (syscall "
+                                                "kprobes run on their tracepoints)"),
+            std::string::npos)
+      << with_kprobes.error().describe();
+  EXPECT_NE(with_kprobes.error().describe().find("call: __x64_sys_close with syscall: false"), std::string::npos)
+      << with_kprobes.error().describe();
+  auto without = compile("  kprobes:\n  - call: sys_close\n", with(false, false, false));
+  ASSERT_FALSE(without);
+  EXPECT_NE(without.error().message().find("and the kernel has no kprobes"), std::string::npos)
+      << without.error().describe();
 }
 
 TEST(CompileKfunc, ListOfFunctions) {
