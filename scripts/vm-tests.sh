@@ -33,10 +33,10 @@ smoke_of() {
   esac
 }
 # The kfunc part per kernel. KNOWN GAP (the same verifier limit as above): the generic hook
-# families (KfuncHooks.*) do not load on 6.1 yet; KfuncMechanism.* runs on both.
+# families (KfuncHooks.*, KfuncArgTypes.*) do not load on 6.1 yet; KfuncMechanism.* runs on both.
 kfunc_of() {
   case "$1" in
-    6.1) echo "-L kfunc -E ^KfuncHooks\\." ;;
+    6.1) echo "-L kfunc -E ^Kfunc(Hooks|ArgTypes)\\." ;;
     *) echo "-L kfunc" ;;
   esac
 }

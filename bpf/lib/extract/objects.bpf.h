@@ -5,6 +5,7 @@
 
 #include "lib/extract/path.bpf.h"
 #include "lib/extract/cred.bpf.h"
+#include "lib/extract/kobjects.bpf.h"
 #include "maps/generic.bpf.h"
 
 #define OCT_GEN_MAX_IOV 16	/* iovec entries copied at most */
@@ -260,6 +261,8 @@ __noinline int oct_capture_object(struct oct_gen_config *cfg, struct oct_gen_scr
 		return oct_capture_buf(h, ev, i, pos, max, slot, max, 0);
 	case OCT_GA_CONST_BUF_PTR:
 		return oct_capture_buf(h, ev, i, pos, max, slot, max, a->user);
+	case OCT_GA_SOCK ... OCT_GA_LOAD_INFO:
+		return oct_capture_kobject(h, pos, slot, a->kind);
 	}
 	ev->arg_flags[i] |= OCT_GAF_ERROR;
 	return 0;
