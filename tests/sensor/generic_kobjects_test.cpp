@@ -63,7 +63,7 @@ TEST(GenericKobjects, SkbAndNetDeviceOfALoopbackDatagram) {
     - {index: 2, type: net_device}
     selectors:
     - matchArgs:
-      - {index: 2, operator: Equal, values: [lo]}
+      - {index: 1, operator: Equal, values: [lo]}  # tracepoints: the position in args
 )");
   NetTrigger t = udp_send_child();
   ASSERT_TRUE(t.ok);

@@ -223,6 +223,8 @@ __noinline int oct_capture_object(struct oct_gen_config *cfg, struct oct_gen_scr
 		ev->arg_flags[i] |= OCT_GAF_ERROR;
 		return 0;
 	}
+	if (a->kind >= OCT_GA_SOCK)
+		return oct_capture_kobject(h, pos, slot, a->kind);
 	switch (a->kind) {
 	case OCT_GA_DATA_LOC: /* the slot is the string's address in the record */
 		r = bpf_probe_read_kernel_str(&h->data[pos], max, (void *)slot);
@@ -261,8 +263,6 @@ __noinline int oct_capture_object(struct oct_gen_config *cfg, struct oct_gen_scr
 		return oct_capture_buf(h, ev, i, pos, max, slot, max, 0);
 	case OCT_GA_CONST_BUF_PTR:
 		return oct_capture_buf(h, ev, i, pos, max, slot, max, a->user);
-	case OCT_GA_SOCK ... OCT_GA_LOAD_INFO:
-		return oct_capture_kobject(h, pos, slot, a->kind);
 	}
 	ev->arg_flags[i] |= OCT_GAF_ERROR;
 	return 0;
