@@ -37,6 +37,17 @@ enum oct_gen_arg_kind {
 	OCT_GA_IOVEC = 16,	/* struct iovec *, count in arg `size_arg`: the bytes, joined */
 	OCT_GA_BUF_RET = 17,	/* buffer whose length is the return value (returnCopy; exit) */
 	OCT_GA_CONST_BUF_PTR = 18, /* `max_data` bytes at the pointer */
+	/* More kernel objects (BTF-typed kernel function and raw tracepoint arguments), each
+	 * captured as the struct oct_gen_k* named below (lib/extract/kobjects.bpf.h). */
+	OCT_GA_SOCK = 19,	/* struct sock * (socket: its ->sk): struct oct_gen_ksock */
+	OCT_GA_SKB = 20,	/* struct sk_buff *: struct oct_gen_kskb */
+	OCT_GA_USER_NS = 21,	/* struct user_namespace *: struct oct_gen_kuserns */
+	OCT_GA_BPF_ATTR = 22,	/* union bpf_attr * (BPF_PROG_LOAD): struct oct_gen_kbpf_prog */
+	OCT_GA_BPF_PROG = 23,	/* struct bpf_prog *: struct oct_gen_kbpf_prog */
+	OCT_GA_BPF_MAP = 24,	/* struct bpf_map *: struct oct_gen_kbpf_map */
+	OCT_GA_PERF_EVENT = 25,	/* struct perf_event *: struct oct_gen_kperf_event */
+	OCT_GA_MODULE = 26,	/* struct module *: struct oct_gen_kmodule */
+	OCT_GA_LOAD_INFO = 27,	/* struct load_info *: struct oct_gen_kmodule */
 };
 
 struct oct_gen_arg {
@@ -416,4 +427,63 @@ struct oct_gen_rl_key {
 	__u16 pad;
 	__u64 scope_id;	/* pid_tgid, tgid or 0 per scope */
 	__u64 arg_hash[OCT_GEN_MAX_ARGS];
+};
+
+/* Captures of the kernel-object argument kinds OCT_GA_SOCK..OCT_GA_LOAD_INFO. Addresses are
+ * in network order (IPv4: the first 4 bytes), ports in host order. */
+struct oct_gen_ksock {
+	__u16 family;
+	__u16 type;		/* sk_type */
+	__u16 protocol;		/* sk_protocol */
+	__u8 state;		/* skc_state */
+	__u8 pad;
+	__u32 mark, priority;
+	__u16 sport, dport;
+	__u64 cookie;
+	__u8 saddr[16], daddr[16];
+};
+
+struct oct_gen_kskb {
+	__u32 hash, len, priority, mark;
+	__u16 family;		/* AF_INET/AF_INET6 from the IP header's version (0: not IP) */
+	__u8 proto;		/* IP protocol (IPPROTO_*) */
+	__u8 pad;
+	__u16 sport, dport;	/* TCP/UDP only */
+	__u32 sec_path_len, sec_path_olen;
+	__u32 pad2;
+	__u8 saddr[16], daddr[16];
+};
+
+struct oct_gen_kuserns {
+	__s32 level;
+	__u32 uid, gid, inum;
+};
+
+struct oct_gen_kbpf_prog {
+	__u32 prog_type;
+	__u32 insn_cnt;
+	char name[16];
+};
+
+struct oct_gen_kbpf_map {
+	__u32 map_type, key_size, value_size, max_entries;
+	char name[16];
+};
+
+#define OCT_GEN_KSYM_LEN 128
+struct oct_gen_kperf_event {
+	__u32 type;
+	__u32 pad;
+	__u64 config;
+	__u64 probe_offset;
+	char kprobe_func[OCT_GEN_KSYM_LEN];
+};
+
+#define OCT_GEN_MODULE_NAME_LEN 64
+struct oct_gen_kmodule {
+	__u64 taints;		/* kernel taint bits (1 << TAINT_*) */
+	__u8 sig_ok;
+	__u8 has_sig;		/* the kernel has sig_ok (CONFIG_MODULE_SIG) */
+	__u8 pad[6];
+	char name[OCT_GEN_MODULE_NAME_LEN];
 };

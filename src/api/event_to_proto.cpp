@@ -151,6 +151,20 @@ void fill_argument(const Argument& a, tetragon::KprobeArgument& out) {
     s->set_path(utf8(a.s));
     break;
   }
+  case Argument::Kind::kSock:
+  case Argument::Kind::kSkb:
+  case Argument::Kind::kUserNs:
+  case Argument::Kind::kKernelCapT:
+  case Argument::Kind::kCapInheritable:
+  case Argument::Kind::kCapPermitted:
+  case Argument::Kind::kCapEffective:
+  case Argument::Kind::kBpfAttr:
+  case Argument::Kind::kBpfProg:
+  case Argument::Kind::kBpfMap:
+  case Argument::Kind::kPerfEvent:
+  case Argument::Kind::kModule:
+    fill_kobject_argument(a, out);
+    break;
   }
   // A kind outside the enum (corrupt value) leaves the oneof unset, as the JSON encoder does.
   out.set_label(utf8(a.label));

@@ -58,6 +58,9 @@ std::string utf8(std::string_view s);
 
 // One KprobeArgument, as exporters/json/argument_json.h renders it.
 void fill_argument(const events::Argument& arg, tetragon::KprobeArgument& out);
+// The kernel-object members (sock_arg, skb_arg, user_ns_arg, cap sets, bpf_*, perf_event_arg,
+// module_arg) of the oneof (kobject_to_proto.cpp); false for other kinds.
+bool fill_kobject_argument(const events::Argument& arg, tetragon::KprobeArgument& out);
 
 // ns since the Unix epoch as a google.protobuf.Timestamp.
 void set_timestamp(uint64_t ns, google::protobuf::Timestamp& out);

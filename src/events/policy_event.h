@@ -47,6 +47,20 @@ struct Argument {
     kError,           // error_arg{Message}: the argument could not be read
     kProcessCredentials,  // process_credentials_arg{uid..fsgid, securebits, caps, user_ns}
     kSockaddrUn,      // sockaddrun_arg{family, path}
+    // Kernel objects (their fields in `obj`, names in `s`):
+    kSock,            // sock_arg{family, type, protocol, mark, priority, saddr, daddr, sport, dport, cookie, state}
+    kSkb,             // skb_arg{hash, len, priority, mark, saddr, daddr, sport, dport, proto, sec_path_len,
+                      //         sec_path_olen, protocol, family}
+    kUserNs,          // user_ns_arg{level, uid, gid, ns{inum, is_host}} (userns_* fields)
+    kKernelCapT,      // kernel_cap_t_arg: the set in hexadecimal (u)
+    kCapInheritable,  // cap_inheritable_arg (u)
+    kCapPermitted,    // cap_permitted_arg (u)
+    kCapEffective,    // cap_effective_arg (u)
+    kBpfAttr,         // bpf_attr_arg{ProgType, InsnCnt, ProgName}
+    kBpfProg,         // bpf_prog_arg{ProgType, InsnCnt, ProgName}
+    kBpfMap,          // bpf_map_arg{MapType, KeySize, ValueSize, MaxEntries, MapName}
+    kPerfEvent,       // perf_event_arg{KprobeFunc, Type, Config, ProbeOffset}
+    kModule,          // module_arg{name, signature_ok, tainted}
   };
   Kind kind = Kind::kInt;
   int64_t i = 0;        // kInt, kLong, kCapability value
@@ -64,6 +78,21 @@ struct Argument {
   uint32_t securebits = 0;
   int32_t userns_level = 0;
   uint32_t userns_uid = 0, userns_gid = 0, userns_inum = 0;
+  // Kernel-object kinds (kSock..kModule); s holds the object's name (prog, map, module,
+  // kprobe function) and family the address family.
+  struct ObjectFields {
+    std::string type;      // sock type (SOCK_STREAM), BPF prog/map type, perf event type
+    std::string protocol;  // IPPROTO_TCP
+    std::string state;     // TCP_ESTABLISHED
+    std::string saddr, daddr;
+    uint32_t sport = 0, dport = 0, mark = 0, priority = 0;
+    uint32_t hash = 0, len = 0, proto = 0, sec_path_len = 0, sec_path_olen = 0;
+    uint64_t cookie = 0;
+    uint32_t insn_cnt = 0, key_size = 0, value_size = 0, max_entries = 0;
+    uint64_t config = 0, probe_offset = 0;
+    bool has_signature = false, signature_ok = false;
+    uint64_t tainted = 0;  // kernel taint bits, as Tetragon's TaintedBitsType values
+  } obj;
 };
 
 // Tetragon's StackTraceEntry{address=1, offset=2, symbol=3, module=4}. Kernel frames: offset

@@ -12,6 +12,7 @@ struct ArgSlot {
   bool is_fd = false;
   bool user_memory = false; // reads user memory (sockaddr, iovec...): pair with the syscall exit
   bool sockaddr_un = false; // OCT_GA_SOCKADDR spelled sockaddr_un: Family applies, not SAddr/SPort
+  std::string no_filters;   // matchArgs/matchData are refused on it: what it is ("a sock argument")
 };
 
 // One argument's plan, as the compiler picks it.
@@ -39,6 +40,12 @@ Result<BtfValue> compile_resolve(const TracingPolicy& p, const KProbeArg& a, con
 // shown for the spec type of `a` (compile_rawtp.cpp).
 Result<void> choose_btf_arg(const TracingPolicy& p, const KProbeArg& a, const BtfFacts& btf,
                             const BtfValue& v, ArgPick& out);
+
+// Kernel-object argument types (compile_kobjects.cpp): kiocb, sock, socket, skb, net_device,
+// user_namespace, kernel_cap_t and cap_*, bpf_attr, bpf_prog, bpf_map, perf_event, module,
+// load_info, checked against the BTF value `v`. False when `t` is none of them.
+Result<bool> choose_kobject_arg(const TracingPolicy& p, const KProbeArg& a, ArgType t, const BtfFacts& btf,
+                                const BtfValue& v, ArgPick& out);
 
 // A BTF-typed slot value of type `type` (a raw tracepoint or kernel function argument): its
 // btfType cast and resolve: path (into pick.resolve), then choose_btf_arg. pick.arg.offset is

@@ -176,11 +176,16 @@ Result<void> choose_btf_arg(const TracingPolicy& p, const KProbeArg& a, const Bt
       out.render.kind = Argument::Kind::kBytes;
       break;
     }
-    default:
+    default: {
+      OCTAGON_ASSIGN_OR_RETURN(bool object, choose_kobject_arg(p, a, t, btf, v, out));
+      if (object) break;
       return make_error(policy_error(p, field_pos(a.pos, "type"),
                                      "argument type " + a.type_name + " is not supported on raw tracepoints yet",
                                      "supported: int family, size_t, capability, fd, string, file, path, dentry, "
-                                     "linux_binprm, cred, sockaddr, sockaddr_un, const_buf"));
+                                     "linux_binprm, cred, sockaddr, sockaddr_un, const_buf, and the kernel "
+                                     "objects kiocb, sock, socket, skb, net_device, user_namespace, kernel_cap_t, "
+                                     "cap_*, bpf_attr, bpf_prog, bpf_map, perf_event, module, load_info"));
+    }
   }
   if (out.arg.kind != OCT_GA_INT && out.arg.kind != OCT_GA_FD) {
     out.arg.size = 8;  // a kernel pointer (or address)

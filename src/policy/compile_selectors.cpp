@@ -265,6 +265,10 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
       if (t >= slots.size())
         return make_error(policy_error(p, f.pos, base ? "no such data entry on this hook" : "no such argument"));
       uint32_t set = uint32_t(si * OCT_GEN_MAX_FILTERS + out.nfilters);
+      if (!slots[t].no_filters.empty())
+        return make_error(policy_error(p, f.pos, std::string(base ? "matchData" : "matchArgs") + " on " +
+                                                     slots[t].no_filters + " is not supported by Octagon yet",
+                                       "filter on an integer or string field of it, captured with resolve:"));
       uint8_t path_str = slots[t].kind == OCT_GA_FD ? OCT_GEN_STR_PATH : OCT_GEN_STR_FILE;
       bool buffer = slots[t].kind == OCT_GA_BUF_USER || slots[t].kind == OCT_GA_IOVEC ||
                     slots[t].kind == OCT_GA_BUF_RET;

@@ -96,6 +96,18 @@ class DecodingPolicyRig : public bpf::RecordHandler {
     return out;
   }
 
+  // Every record so far that `match` accepts (polls the ring for up to 2 s until one is there):
+  // for hooks that may run outside the triggering process (softirq).
+  std::vector<DecodedPolicyRecord> matching(const std::function<bool(const DecodedPolicyRecord&)>& match) {
+    std::vector<DecodedPolicyRecord> out;
+    for (int i = 0; i < 100 && out.empty(); i++) {
+      if (rb_) (void)rb_->poll(20);
+      for (const auto& r : got_)
+        if (match(r)) out.push_back(r);
+    }
+    return out;
+  }
+
  private:
   bpf::FeatureProbe probe_;
   std::unique_ptr<sensors::ProcessSensor> sensor_;

@@ -5,6 +5,7 @@
 
 #include "lib/extract/path.bpf.h"
 #include "lib/extract/cred.bpf.h"
+#include "lib/extract/kobjects.bpf.h"
 #include "maps/generic.bpf.h"
 
 #define OCT_GEN_MAX_IOV 16	/* iovec entries copied at most */
@@ -222,6 +223,8 @@ __noinline int oct_capture_object(struct oct_gen_config *cfg, struct oct_gen_scr
 		ev->arg_flags[i] |= OCT_GAF_ERROR;
 		return 0;
 	}
+	if (a->kind >= OCT_GA_SOCK)
+		return oct_capture_kobject(h, pos, slot, a->kind);
 	switch (a->kind) {
 	case OCT_GA_DATA_LOC: /* the slot is the string's address in the record */
 		r = bpf_probe_read_kernel_str(&h->data[pos], max, (void *)slot);

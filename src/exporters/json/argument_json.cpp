@@ -70,21 +70,9 @@ void put_process_credentials(const Argument& a, std::string& out) {
   }
   // UserNamespace{level (Int32Value), uid, gid (UInt32Value), ns{inum, is_host}}: level 0 is
   // the initial user namespace, the host's.
-  put(out, ",\"user_ns\":{\"level\":");
-  put_int(out, a.userns_level);
-  put(out, ",\"uid\":");
-  put_uint(out, a.userns_uid);
-  put(out, ",\"gid\":");
-  put_uint(out, a.userns_gid);
-  put(out, ",\"ns\":{");
-  FieldSep ns(out);
-  if (a.userns_inum != 0) {
-    ns.key("\"inum\":");
-    put_uint(out, a.userns_inum);
-  }
-  if (a.userns_level == 0)
-    ns.key("\"is_host\":true");
-  out.append("}}}");
+  put(out, ",\"user_ns\":");
+  put_user_namespace(a, out);
+  out.push_back('}');
 }
 
 void put_base64_string(std::string& out, std::string_view bytes) {
@@ -124,13 +112,27 @@ void append_base64(std::string& out, std::string_view bytes) {
 void append_argument_json(const Argument& a, std::string& out) {
   // A kind outside the enum (a corrupt value) renders as an empty KprobeArgument. New kinds are
   // caught by -Wswitch below, not here.
-  if (static_cast<uint8_t>(a.kind) > static_cast<uint8_t>(Argument::Kind::kSockaddrUn)) {
+  if (static_cast<uint8_t>(a.kind) > static_cast<uint8_t>(Argument::Kind::kModule)) {
     out.push_back('{');
     put_string_field(out, "\"label\":", a.label);
     out.push_back('}');
     return;
   }
   switch (a.kind) {
+  case Argument::Kind::kSock:
+  case Argument::Kind::kSkb:
+  case Argument::Kind::kUserNs:
+  case Argument::Kind::kKernelCapT:
+  case Argument::Kind::kCapInheritable:
+  case Argument::Kind::kCapPermitted:
+  case Argument::Kind::kCapEffective:
+  case Argument::Kind::kBpfAttr:
+  case Argument::Kind::kBpfProg:
+  case Argument::Kind::kBpfMap:
+  case Argument::Kind::kPerfEvent:
+  case Argument::Kind::kModule:
+    append_kobject_json(a, out);
+    break;
   case Argument::Kind::kInt:
     put(out, "{\"int_arg\":");
     put_int(out, static_cast<int32_t>(a.i));

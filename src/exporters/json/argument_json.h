@@ -27,3 +27,12 @@ void append_argument_json(const events::Argument& arg, std::string& out);
 void append_base64(std::string& out, std::string_view bytes);
 
 } // namespace octagon::exporters
+
+namespace octagon::exporters::json_detail {
+// The kernel-object members of the oneof (sock_arg, skb_arg, user_ns_arg, kernel_cap_t_arg and
+// cap_*_arg, bpf_attr_arg, bpf_prog_arg, bpf_map_arg, perf_event_arg, module_arg), without the
+// closing brace of the KprobeArgument (kobject_json.cpp). False for other kinds.
+bool append_kobject_json(const events::Argument& arg, std::string& out);
+// UserNamespace{level, uid, gid, ns{inum, is_host}} of the argument's userns_* fields.
+void put_user_namespace(const events::Argument& arg, std::string& out);
+} // namespace octagon::exporters::json_detail

@@ -2,6 +2,7 @@
 // (pkg/encoder/encoder.go): one line per event, `<emoji> <kind %-7s> <source> <binary> <detail>`.
 // Every untrusted string (arguments, paths, names) goes through append_terminal_safe.
 #include <octagon/exporters/json/compact_encoder.h>
+#include <octagon/exporters/json/kobject_compact.h>
 
 #include <octagon/exporters/json/escape.h>
 #include <octagon/exporters/json/syscall_names.h>
@@ -231,10 +232,19 @@ void CompactEncoder::encode(const events::KprobeEvent& event, std::string& out) 
             a0 != nullptr && a0->kind == Argument::Kind::kPath ? std::string_view(a0->s) : "");
     break;
   }
-  case Line::kOther:
+  case Line::kOther: {
+    std::string_view kind;
+    std::string details;
+    if (kobject_compact_line(event.function_name, args, kind, details)) {
+      start = begin_process(kind, event.time_ns, p, out);
+      out.push_back(' ');
+      out.append(details);  // already terminal-safe
+      break;
+    }
     start = begin_process(kKindUnknownKprobe, event.time_ns, p, out);
     plain_field(event.function_name, out);
     break;
+  }
   }
   finish(start, p, out);
   append_stack_traces(event, out);

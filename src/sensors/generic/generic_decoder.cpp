@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include <octagon/sensors/generic/kobject_decoder.h>
 #include <octagon/sensors/generic/object_decoder.h>
 #include <octagon/sensors/process/decoder.h>
 
@@ -47,6 +48,7 @@ Argument render_one(std::string_view raw, uint8_t flags, uint32_t orig_size, con
       decode_sockaddr_arg(raw, a);
       return a;
     default:
+      if (decode_kobject_arg(raw, r.capture, a)) return a;
       break;
   }
   switch (r.kind) {
@@ -75,6 +77,12 @@ Argument render_one(std::string_view raw, uint8_t flags, uint32_t orig_size, con
       break;
     case Argument::Kind::kCapability:
       a.i = read_int(raw, 4, true);
+      break;
+    case Argument::Kind::kKernelCapT:
+    case Argument::Kind::kCapInheritable:
+    case Argument::Kind::kCapPermitted:
+    case Argument::Kind::kCapEffective:
+      decode_cap_set_arg(raw, a);
       break;
     default:
       a.s.assign(raw);

@@ -185,9 +185,9 @@ TEST(CompileRawTracepoint, RefusalsNameWhatIsMissing) {
   r = compile(exec_args("[{index: 2, type: linux_binprm}]"), /*has_btf=*/false);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("raw tracepoints need the kernel's BTF"), std::string::npos);
-  r = compile(exec_args("[{index: 2, type: skb}]"));
+  r = compile(exec_args("[{index: 2, type: iov_iter}]"));
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message().find("argument type skb is not supported on raw tracepoints yet"), std::string::npos);
+  EXPECT_NE(r.error().message().find("argument type iov_iter is not supported on raw tracepoints yet"), std::string::npos);
 }
 
 TEST(CompileTracepointArgs, DataLocConstBufAndResolveRefusal) {

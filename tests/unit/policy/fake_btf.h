@@ -101,7 +101,7 @@ class FakeBtf : public BtfFacts {
 
   uint32_t int_, uint_, char_, pid_t_, task_, mm_, file_, path_, dentry_, bprm_, cred_, userns_, comm_;
 
- private:
+ protected:  // (kobject tests extend it)
   uint32_t add(K kind, const std::string& name, uint32_t size, uint32_t target = 0, uint32_t nelems = 0) {
     BtfType t;
     t.kind = kind;
