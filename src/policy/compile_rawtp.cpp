@@ -148,6 +148,10 @@ Result<void> choose_btf_arg(const TracingPolicy& p, const KProbeArg& a, const Bt
       out.slot.is_fd = true;  // path components: not comparable as one string in the kernel
       break;
     }
+    case ArgType::kNop:  // the slot is read as an integer (harmless), never shown
+      set_integer(out, a, 8, false, Argument::Kind::kSize);
+      out.render.nop = true;
+      break;
     case ArgType::kCred:
       if (st != "cred") return mismatch("a struct cred *");
       out.arg.kind = OCT_GA_CRED;
@@ -181,7 +185,7 @@ Result<void> choose_btf_arg(const TracingPolicy& p, const KProbeArg& a, const Bt
       if (object) break;
       return make_error(policy_error(p, field_pos(a.pos, "type"),
                                      "argument type " + a.type_name + " is not supported on raw tracepoints yet",
-                                     "supported: int family, size_t, capability, fd, string, file, path, dentry, "
+                                     "supported: int family, size_t, capability, fd, string, file, path, dentry, nop, "
                                      "linux_binprm, cred, sockaddr, sockaddr_un, const_buf, and the kernel "
                                      "objects kiocb, sock, socket, skb, net_device, user_namespace, kernel_cap_t, "
                                      "cap_*, bpf_attr, bpf_prog, bpf_map, perf_event, module, load_info"));

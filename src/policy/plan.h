@@ -24,6 +24,7 @@ struct ArgRender {
   bool fd_path = false;    // captured bytes are path components of an fd (leaf first)
   std::string label;
   uint8_t capture = 0;     // enum oct_gen_arg_kind the bytes were captured as (0: per kind)
+  bool nop = false;        // type nop: keeps its slot, never shown in events
 };
 
 // An action the agent performs in user space when a selector matched (the kernel sends the

@@ -145,7 +145,8 @@ void render_arguments(const DecodedGeneric& d, const policy::HookRender& render,
                       std::vector<events::Argument>& args, std::optional<events::Argument>& ret) {
   args.clear();
   for (size_t i = 0; i < d.args.size() && i < render.args.size(); i++)
-    args.push_back(render_one(d.args[i], d.arg_flags[i], i < d.arg_size.size() ? d.arg_size[i] : 0,
+    if (!render.args[i].nop)  // type nop: Tetragon keeps the slot but shows nothing
+      args.push_back(render_one(d.args[i], d.arg_flags[i], i < d.arg_size.size() ? d.arg_size[i] : 0,
                               render.args[i]));
   ret.reset();
   if (d.has_ret && render.ret && render.ret->kind == events::Argument::Kind::kString) {

@@ -196,6 +196,24 @@ TEST(CompileKfunc, CredAndBinprmArguments) {
   EXPECT_EQ(c->hooks[1].enter.config.args[0].kind, OCT_GA_BINPRM);
 }
 
+// type nop (Tetragon's examples use it for arguments they skip): the slot stays, the argument is
+// read as a harmless integer and never shown.
+TEST(CompileKfunc, NopArgumentKeepsItsSlotButIsNotShown) {
+  auto c = compile(R"(  kprobes:
+  - call: do_unlinkat
+    syscall: false
+    args: [{index: 0, type: int}, {index: 1, type: nop}]
+)", with(true, true, true));
+  ASSERT_OK(c);
+  const HookPlan& h = c->hooks[0];
+  EXPECT_EQ(h.enter.config.nargs, 2u);
+  EXPECT_EQ(h.enter.config.args[1].kind, OCT_GA_INT);
+  EXPECT_EQ(h.enter.config.args[1].offset, 8u);
+  ASSERT_EQ(h.render.args.size(), 2u);
+  EXPECT_FALSE(h.render.args[0].nop);
+  EXPECT_TRUE(h.render.args[1].nop);
+}
+
 TEST(CompileKfunc, SyscallKprobesStayOnTracepoints) {
   auto c = compile("  kprobes:\n  - call: sys_dup\n    args: [{index: 0, type: int}]\n", with(true, true, true));
   ASSERT_OK(c);

@@ -58,6 +58,29 @@ TEST(GenericDecoder, DataEntriesFollowTheArgs) {
   EXPECT_TRUE(data.empty());
 }
 
+// A nop argument keeps its place in the record but is not shown.
+TEST(GenericDecoder, NopArgumentsAreNotShown) {
+  oct_gen_event ev{};
+  ev.nargs = 2;
+  ev.arg_len[0] = 8;
+  ev.arg_len[1] = 8;
+  int64_t v[2] = {7, 9};
+  std::string r(reinterpret_cast<const char*>(&ev), sizeof ev);
+  r.append(reinterpret_cast<const char*>(v), 16);
+  reinterpret_cast<oct_gen_event*>(r.data())->hdr.size = uint32_t(r.size());
+  DecodedGeneric d;
+  ASSERT_OK(decode_generic(r.data(), r.size(), d));
+  policy::HookRender render;
+  render.args.push_back({events::Argument::Kind::kSize, 8, false, false, ""});
+  render.args.push_back({events::Argument::Kind::kInt, 8, true, false, ""});
+  render.args[0].nop = true;
+  std::vector<events::Argument> args;
+  std::optional<events::Argument> ret;
+  render_arguments(d, render, args, ret);
+  ASSERT_EQ(args.size(), 1u);
+  EXPECT_EQ(args[0].i, 9);
+}
+
 TEST(GenericDecoder, ReturnedStringFollowsTheArguments) {
   std::string r = record(-5, "ls -la");
   DecodedGeneric d;
