@@ -19,7 +19,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/kernel_expect.h"
-#include "common/kernel_gaps.h"
 #include "e2e/agent_process.h"
 
 namespace octagon::testing {

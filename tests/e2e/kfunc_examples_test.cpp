@@ -222,7 +222,6 @@ void KfuncExamples::socket_connect(AgentProcess& agent) {
 // machine) the agent refuses them: killer.yaml, a tracepoint policy, is checked alone and the
 // test skips (fails where the VM tier promises the mechanism).
 TEST_F(KfuncExamples, RunnableExamplesOnOneAgent) {
-  OCTAGON_SKIP_GENERIC_HOOKS_ON_LINUX_6_1();
   std::string probe = testprog("example_probe");
   std::string dir = policy_dir({{"cve-2024-3094-xz-ssh.yaml", {{"/usr/sbin/sshd", probe}}},
                                 {"fd_install_caps.yaml", {}},
