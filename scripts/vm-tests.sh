@@ -33,20 +33,21 @@ smoke_of() {
   esac
 }
 # The kfunc part per kernel. KNOWN GAP (the same verifier limit as above): the generic hook
-# families (KfuncHooks.*) do not load on 6.1 yet; KfuncMechanism.* runs on both.
+# families (KfuncHooks.*, KfuncOverride.*) do not load on 6.1 yet; KfuncMechanism.* runs on both.
 kfunc_of() {
   case "$1" in
-    6.1) echo "-L kfunc -E ^KfuncHooks\\." ;;
+    6.1) echo "-L kfunc -E ^Kfunc(Hooks|Override)\\." ;;
     *) echo "-L kfunc" ;;
   esac
 }
 # Measured on the Debian kernels (shared/reference/vm-tier.md): no Debian kernel enables
-# CONFIG_FUNCTION_ERROR_INJECTION (so no bpf_override_return), and 6.1 has no CONFIG_FPROBE.
+# CONFIG_FUNCTION_ERROR_INJECTION (so no bpf_override_return, and no fmod_ret on syscall
+# functions: fmod_ret_syscall), and 6.1 has no CONFIG_FPROBE.
 base=btf,ringbuf,bpf_loop,tp_btf,raw_tp,kprobe,kretprobe,fentry,fexit,lsm,fmod_ret,send_signal
 expect() {
   case "$1" in
-    6.1) echo "OCTAGON_EXPECT_FEATURES=$base" "OCTAGON_EXPECT_MISSING=kprobe_multi,override_return" ;;
-    6.12) echo "OCTAGON_EXPECT_FEATURES=$base,kprobe_multi" "OCTAGON_EXPECT_MISSING=override_return" ;;
+    6.1) echo "OCTAGON_EXPECT_FEATURES=$base" "OCTAGON_EXPECT_MISSING=kprobe_multi,override_return,fmod_ret_syscall" ;;
+    6.12) echo "OCTAGON_EXPECT_FEATURES=$base,kprobe_multi" "OCTAGON_EXPECT_MISSING=override_return,fmod_ret_syscall" ;;
     *) echo "vm-tests: no expectations recorded for kernel series $1" >&2; exit 1 ;;
   esac
 }
