@@ -141,6 +141,7 @@ enum oct_gen_action {
 	OCT_ACT_NOPOST = 2,
 	OCT_ACT_SIGKILL = 3,
 	OCT_ACT_SIGNAL = 4,
+	OCT_ACT_OVERRIDE = 5,	/* the hooked function returns oct_gen_selector.override_error */
 };
 
 /* Process filters of a selector (matchPIDs, matchNamespaces, matchCapabilities and their
@@ -252,6 +253,12 @@ struct oct_gen_selector {
 	__u8 user_action;	/* 1: the agent acts on the record (GetUrl, DnsLookup): sent even
 				 * when the selector does not post */
 	__u8 pad4[5];
+	/* Override (alone: action OCT_ACT_OVERRIDE; with Sigkill/Signal: action is the signal's):
+	 * the hooked function returns override_error instead of running (fmod_ret, kprobe
+	 * override) or the LSM hook denies with it. */
+	__s32 override_error;
+	__u8 override;
+	__u8 pad5[3];
 };
 
 /* One hook's plan: written by user space into the config map before attaching. */
@@ -302,6 +309,9 @@ struct oct_gen_config {
 	__u8 pad3[3];
 	__u8 ret_size;	/* bytes of the return value, sign-extended from them (0: 8) */
 	__u8 pad4[7];
+	__u8 override_ok; /* the program's return value takes effect (BPF-LSM, fmod_ret, kprobe
+			   * with bpf_override_return): Override can happen; 0 = observe only */
+	__u8 pad5[7];
 };
 
 /* Where an argument's slot value comes from before its `resolve:` steps. Tetragon's data[]
@@ -360,6 +370,13 @@ struct oct_gen_event {
 	__u8 pad2;
 	__u32 arg_size[OCT_GEN_MAX_ARGS];	/* buffers: bytes the argument had (all chunks) */
 	__u32 pad3;
+	/* Override of the matched selector: the error returned and whether it was (0 in monitor
+	 * mode or on a hook whose return value cannot take effect). action/action_done say the
+	 * same when Override is the selector's only enforcement action. */
+	__s32 override_ret;
+	__u8 override;		/* the selector asked for Override */
+	__u8 override_done;
+	__u8 pad4[2];
 };
 
 /* maxData char_buf arguments: the first max_data bytes are captured inline, the rest (up to
@@ -399,7 +416,9 @@ enum oct_gen_stat {
 	OCT_GS_RB_FULL = 4,
 	OCT_GS_RATE_LIMITED = 5,	/* event suppressed by the selector's Post rateLimit */
 	OCT_GS_SIGNAL_FAILED = 6,	/* bpf_send_signal refused (e.g. kernel thread, busy) */
-	OCT_GS_MAX = 7,
+	OCT_GS_OVERRIDE = 7,		/* Override returned its error */
+	OCT_GS_MONITOR_OVERRIDE = 8,	/* Override not done: monitor mode or observe-only hook */
+	OCT_GS_MAX = 9,
 };
 
 /* Post rateLimitScope: whose events share one rate-limit window. */

@@ -27,12 +27,13 @@ generic_smoke+='|GenericRawTracepoint\.ExecArgumentsFromBtfAndResolvePaths'
 generic_smoke+='|GenericUprobe\.FunctionArgumentsAndReturnValue'
 smoke="^($process_smoke|$generic_smoke)\$"
 # Measured on the Debian kernels (shared/reference/vm-tier.md): no Debian kernel enables
-# CONFIG_FUNCTION_ERROR_INJECTION (so no bpf_override_return), and 6.1 has no CONFIG_FPROBE.
+# CONFIG_FUNCTION_ERROR_INJECTION (so no bpf_override_return, and no fmod_ret on syscall
+# functions: fmod_ret_syscall), and 6.1 has no CONFIG_FPROBE.
 base=btf,ringbuf,bpf_loop,tp_btf,raw_tp,kprobe,kretprobe,fentry,fexit,lsm,fmod_ret,send_signal
 expect() {
   case "$1" in
-    6.1) echo "OCTAGON_EXPECT_FEATURES=$base" "OCTAGON_EXPECT_MISSING=kprobe_multi,override_return" ;;
-    6.12) echo "OCTAGON_EXPECT_FEATURES=$base,kprobe_multi" "OCTAGON_EXPECT_MISSING=override_return" ;;
+    6.1) echo "OCTAGON_EXPECT_FEATURES=$base" "OCTAGON_EXPECT_MISSING=kprobe_multi,override_return,fmod_ret_syscall" ;;
+    6.12) echo "OCTAGON_EXPECT_FEATURES=$base,kprobe_multi" "OCTAGON_EXPECT_MISSING=override_return,fmod_ret_syscall" ;;
     *) echo "vm-tests: no expectations recorded for kernel series $1" >&2; exit 1 ;;
   esac
 }

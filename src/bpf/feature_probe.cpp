@@ -45,6 +45,24 @@ Probe try_load(bpf_prog_type type, bpf_attach_type attach, const char* target) {
   return {true, "test program loaded"};
 }
 
+// Loads a kprobe program that calls bpf_override_return: kernels without
+// CONFIG_BPF_KPROBE_OVERRIDE refuse the helper ("unknown func" on 6.1, "cannot use helper" on
+// 6.12, where bpftool's own probe misreads the message), so the load itself is the answer.
+Probe try_override_return() {
+  const bpf_insn insns[] = {
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_2, 0, 0, 0},
+      {BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_override_return},
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+  };
+  LIBBPF_OPTS(bpf_prog_load_opts, opts);
+  Fd fd(bpf_prog_load(BPF_PROG_TYPE_KPROBE, "oct_probe", "GPL", insns, 4, &opts));
+  if (fd.valid()) return {true, "kprobe program with bpf_override_return loaded"};
+  int err = errno;
+  return {false, std::string("kprobe program with bpf_override_return rejected: ") + strerror(err) +
+                     " (kernel built without CONFIG_BPF_KPROBE_OVERRIDE / CONFIG_FUNCTION_ERROR_INJECTION)"};
+}
+
 }  // namespace
 
 const char* feature_name(Feature f) {
@@ -58,6 +76,8 @@ const char* feature_name(Feature f) {
     case Feature::kLsm: return "lsm";
     case Feature::kKprobe: return "kprobe";
     case Feature::kSendSignal: return "send_signal";
+    case Feature::kFmodRet: return "fmod_ret";
+    case Feature::kOverrideReturn: return "override_return";
   }
   return "?";
 }
@@ -73,6 +93,21 @@ Result<void> FeatureProbe::check_privileges() {
   if (missing.empty()) return ok();
   return make_error(EPERM, "octagon agent needs root (or CAP_BPF and CAP_PERFMON, or "
                            "CAP_SYS_ADMIN) to load BPF programs; missing:" + missing);
+}
+
+const Probe& FeatureProbe::modify_return(const std::string& function) {
+  auto it = modify_return_.find(function);
+  if (it == modify_return_.end()) it = modify_return_.emplace(function, run_modify_return(function)).first;
+  return it->second;
+}
+
+Probe FeatureProbe::run_modify_return(const std::string& function) {
+  Probe p = try_load(BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, function.c_str());
+  if (p.ok) return {true, "fmod_ret program on " + function + " loaded"};
+  if (p.detail.find("Invalid argument") != std::string::npos)
+    p.detail += " (" + function + " is neither a security_* function nor on the kernel's error-injection list; "
+                "syscalls are on it only with CONFIG_FUNCTION_ERROR_INJECTION)";
+  return p;
 }
 
 const Probe& FeatureProbe::get(Feature f) {
@@ -106,6 +141,10 @@ Probe FeatureProbe::run(Feature f) {
       return try_load(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, "security_bprm_check");
     case Feature::kLsm:
       return try_load(BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "bprm_check_security");
+    case Feature::kFmodRet:
+      return try_load(BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, "security_file_open");
+    case Feature::kOverrideReturn:
+      return try_override_return();
     case Feature::kKprobe:
       if (access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0)
         return {true, "perf kprobe PMU"};

@@ -26,6 +26,8 @@ enum class Feature {
   kLsm,         // BPF-LSM programs
   kKprobe,      // kprobes (perf kprobe PMU)
   kSendSignal,  // bpf_send_signal helper
+  kFmodRet,     // BPF_MODIFY_RETURN (fmod_ret) on security_* functions
+  kOverrideReturn,  // bpf_override_return helper in kprobes (CONFIG_BPF_KPROBE_OVERRIDE)
 };
 
 const char* feature_name(Feature f);
@@ -39,12 +41,17 @@ class FeatureProbe {
 
   const Probe& get(Feature f);
   bool has(Feature f) { return get(f).ok; }
+  // Whether an fmod_ret program may attach to kernel function `function` (the verifier allows
+  // security_* functions and those on the error-injection list), by loading one (cached).
+  const Probe& modify_return(const std::string& function);
 
  protected:
   virtual Probe run(Feature f);
+  virtual Probe run_modify_return(const std::string& function);
 
  private:
   std::map<Feature, Probe> cache_;
+  std::map<std::string, Probe> modify_return_;
 };
 
 }  // namespace octagon::bpf

@@ -26,6 +26,8 @@ constexpr FeatureRow kRows[] = {
     {bpf::Feature::kLsm, "lsmhooks policies (refused without it)"},
     {bpf::Feature::kKprobe, "kprobes policies on non-syscall functions"},
     {bpf::Feature::kSendSignal, "Sigkill/Signal actions"},
+    {bpf::Feature::kFmodRet, "Override on security_* kprobes (fmod_ret)"},
+    {bpf::Feature::kOverrideReturn, "Override on kprobes (bpf_override_return)"},
 };
 
 }  // namespace

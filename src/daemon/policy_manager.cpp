@@ -60,6 +60,8 @@ std::vector<HookStatus> hook_status(const PolicyManager::Entry& p) {
         c.nopost += st[sel][OCT_GS_NOPOST];
         c.rate_limited += st[sel][OCT_GS_RATE_LIMITED];
         c.ringbuf_full += st[sel][OCT_GS_RB_FULL];
+        c.overrides += st[sel][OCT_GS_OVERRIDE];
+        c.monitor_overrides += st[sel][OCT_GS_MONITOR_OVERRIDE];
       }
     }
     out.push_back(std::move(hs));
@@ -184,6 +186,14 @@ Result<void> PolicyManager::set_mode(const std::string& name, policy::PolicyMode
   std::lock_guard l(mu_);
   Entry* e = find(name);
   if (!e) return make_error(ENOENT, "no policy " + name);
+  // A hook loaded in monitor mode on a mechanism that cannot return an error (the kernel had
+  // none for its Override) cannot start enforcing: refuse instead of pretending.
+  if (mode == policy::PolicyMode::kEnforce)
+    for (const auto& h : e->compiled.hooks)
+      for (uint32_t s = 0; s < h.enter.config.nselectors && s < OCT_GEN_MAX_SELECTORS; s++)
+        if (h.enter.config.selectors[s].override && !h.enter.config.override_ok)
+          return make_error(ENOTSUP, "policy " + name + " cannot enforce: the Override on " + h.mechanism +
+                                         " cannot run on this kernel (see the policy notes); it stays in monitor mode");
   e->opts.mode_override = mode;
   e->compiled.mode = mode;
   for (auto& h : e->hooks) OCTAGON_TRY(h->set_monitor(mode == policy::PolicyMode::kMonitor));

@@ -30,6 +30,7 @@ const char* policy_state_name(PolicyState s);  // "enabled", "disabled", "load_e
 struct SelectorCounters {
   uint64_t posted = 0, signals = 0, monitor_signals = 0, signal_failed = 0, nopost = 0,
            rate_limited = 0, ringbuf_full = 0;
+  uint64_t overrides = 0, monitor_overrides = 0;  // Override done / not done (monitor, observe-only)
 };
 
 struct HookStatus {

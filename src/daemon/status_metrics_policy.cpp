@@ -32,6 +32,8 @@ constexpr SelectorColumn kActions[] = {
     {"signal", &SelectorCounters::signals},
     {"monitor_signal", &SelectorCounters::monitor_signals},
     {"nopost", &SelectorCounters::nopost},
+    {"override", &SelectorCounters::overrides},
+    {"monitor_override", &SelectorCounters::monitor_overrides},
 };
 constexpr SelectorColumn kMissed[] = {
     {"ringbuf_full", &SelectorCounters::ringbuf_full},

@@ -113,4 +113,31 @@ policy::HookSupport TracefsKernelFacts::hook_support() {
   return h;
 }
 
+policy::OverrideSupport TracefsKernelFacts::override_support(const std::string& function) {
+  policy::OverrideSupport o;
+  const bpf::Probe& f = probe_.modify_return(function);
+  o.fmod_ret = f.ok;
+  o.fmod_ret_why = f.ok ? f.detail : "no fmod_ret on " + function + " (" + f.detail + ")";
+  const bpf::Probe& r = probe_.get(bpf::Feature::kOverrideReturn);
+  if (!r.ok) {
+    o.override_return_why = "no bpf_override_return (" + r.detail + ")";
+    return o;
+  }
+  std::ifstream list("/sys/kernel/debug/error_injection/list");
+  if (list) {
+    std::string line;
+    while (std::getline(list, line))
+      if (line.substr(0, line.find_first_of(" \t")) == function) o.override_return = true;
+    o.override_return_why = o.override_return ? "on the kernel's error-injection list"
+                                              : function + " is not on the kernel's error-injection list";
+    return o;
+  }
+  // Without debugfs: the syscall functions are ALLOW_ERROR_INJECTION wherever the helper is.
+  o.override_return = function.find("_sys_") != std::string::npos;
+  o.override_return_why = o.override_return ? "a syscall function (error-injection list not readable)"
+                                            : function + " is not a syscall function, and the error-injection "
+                                              "list (/sys/kernel/debug/error_injection/list) cannot be read";
+  return o;
+}
+
 }  // namespace octagon::daemon

@@ -32,6 +32,10 @@ class TracefsKernelFacts : public policy::KernelFacts {
   Result<std::vector<std::string>> filter_functions() override;
   // kprobe, fentry and BPF-LSM as bpf::FeatureProbe finds them (tiny programs, cached).
   policy::HookSupport hook_support() override;
+  // fmod_ret on `function` (a test program loaded on it) and bpf_override_return (the helper,
+  // and the function on /sys/kernel/debug/error_injection/list, or a syscall function when
+  // that list cannot be read).
+  policy::OverrideSupport override_support(const std::string& function) override;
 
  private:
   std::string root_;

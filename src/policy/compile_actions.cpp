@@ -17,8 +17,9 @@ Result<void> compile_post(const TracingPolicy& p, const Action& a, const HookRen
   if (a.ima_hash)
     return make_error(policy_error(
         p, field_pos(a.pos, "imaHash"),
-        "imaHash needs BPF-LSM hooks with bpf_ima_file_hash, which this kernel does not have",
-        "remove imaHash"));
+        "imaHash needs BPF-LSM hooks with bpf_ima_file_hash (a sleepable lsm.s program), which "
+        "Octagon does not build yet",
+        "remove imaHash (Override and the other actions of the selector work without it)"));
   if (a.kernel_stack_trace || a.user_stack_trace) {
     if (render.kind != EventKind::kKprobe)
       return make_error(policy_error(
@@ -83,12 +84,12 @@ Result<void> compile_actions(const TracingPolicy& p, const Selector& s, oct_gen_
     if (enforce_set)
       return make_error(policy_error(p, a.pos, "only one signal action per selector"));
     enforce_set = true;
-    out.action = action;
+    out.action = action;  // with an Override too: action_done then tells about the signal
     out.signal = sig;
     if (out.signal == 0 || out.signal > 64)
       return make_error(
           policy_error(p, field_pos(a.pos, "argSig"), "needs argSig between 1 and 64"));
-    shown = as;
+    if (!out.override) shown = as;  // the first enforcement action listed is shown
     return ok();
   };
   for (const Action& a : s.match_actions) {
@@ -141,13 +142,17 @@ Result<void> compile_actions(const TracingPolicy& p, const Selector& s, oct_gen_
       break;
     }
     case ActionType::kOverride:
-      return make_error(policy_error(
-          p, a.pos,
-          "Override cannot work on this kernel: it needs kprobes with bpf_override_return, "
-          "fmod_ret "
-          "or BPF-LSM, and none is available here",
-          "use Sigkill to kill the process (the syscall may still complete), or run the policy "
-          "on a kernel with BPF-LSM or fmod_ret"));
+      // The hook's compiler chose a mechanism that returns the error (or, in monitor mode,
+      // none: the plan's override_ok is then 0 and events say it was not done).
+      if (out.override)
+        return make_error(policy_error(p, a.pos, "only one Override per selector"));
+      out.override = 1;
+      out.override_error = a.arg_error.value_or(0);
+      if (!enforce_set) {
+        out.action = OCT_ACT_OVERRIDE;
+        shown = KprobeAction::kOverride;
+      }
+      break;
     default:
       return make_error(policy_error(p, a.pos,
                                      "action " + std::string(enum_name(a.type)) +

@@ -109,6 +109,31 @@ Result<void> compile_kfunc(const TracingPolicy& policy, const KProbeSpec& spec, 
 Result<void> compile_lsm(const TracingPolicy& policy, const LsmHookSpec& spec, KernelFacts& kernel,
                          bool monitor, CompiledPolicy& out);
 
+// Override (compile_override.cpp). The selector's first Override action, or null.
+const Action* override_action(const HookCommon& hook);
+
+// How a hook with Override makes `function` return the error: fmod_ret, a kprobe with
+// bpf_override_return, or (kNone) not at all. kNone only in monitor mode, with a policy note
+// saying why; in enforce mode the policy is refused, naming what the kernel lacks.
+struct OverridePick {
+  enum class Via { kNone, kFmodRet, kKprobeOverride };
+  Via via = Via::kNone;
+};
+Result<OverridePick> pick_override(const TracingPolicy& policy, const HookCommon& hook, const std::string& function,
+                                   KernelFacts& kernel, bool monitor, std::vector<std::string>& notes);
+
+// Every Override's argError lies in [lo, hi] (`what` says why, e.g. "an LSM hook denies with
+// -errno"); 0 is refused where it would let the call run.
+Result<void> check_override_errors(const TracingPolicy& policy, const HookCommon& hook, int64_t lo, int64_t hi,
+                                   const std::string& what);
+
+// A syscall hook (sys_* arguments typed from its syscalls/sys_enter_* tracepoint into `plan`)
+// moved to the arch syscall function `function` (__x64_sys_linkat) for Override: the function's
+// only argument is the user's struct pt_regs *, so each argument is read through it (at the
+// syscall argument register's offset). The plan attaches as `via` and returns the error.
+Result<void> syscall_override_plan(const TracingPolicy& policy, const KProbeSpec& spec, const std::string& function,
+                                   OverridePick::Via via, HookPlan& plan);
+
 // Compiles one uprobes: / usdts: entry into one HookPlan per probe point, appended to out.
 Result<void> compile_uprobe(const TracingPolicy& policy, const UProbeSpec& spec, KernelFacts& kernel,
                             bool monitor, CompiledPolicy& out);

@@ -8,10 +8,13 @@
 //   2. kprobe (+ kretprobe whose entry half saves the argument slots, as for syscalls);
 //   3. none: the policy is refused with what is missing.
 // fentries: entries need fentry/fexit; lsmhooks: need BPF-LSM. Nothing falls back silently: the
-// policy's notes and each hook's mechanism say what was chosen.
+// policy's notes and each hook's mechanism say what was chosen. A kprobe with Override runs
+// where the function can return the error (fmod_ret, kprobe + bpf_override_return: see
+// compile_override.cpp); an LSM hook denies through its program's return value.
 #include <octagon/policy/compile_internal.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "compile_user.h"
 
@@ -25,7 +28,7 @@ using events::Argument;
 constexpr uint16_t kArgRegs[] = {112, 104, 96, 88, 72, 64};
 constexpr uint16_t kRegsAx = 80;
 
-enum class Mech { kKprobe, kFentry, kLsm };
+enum class Mech { kKprobe, kFentry, kLsm, kFmodRet, kKprobeOverride };
 
 // One kernel-function hook being compiled: where its arguments are and how it attaches.
 struct KfuncHook {
@@ -55,7 +58,7 @@ Result<void> compile_args(const TracingPolicy& p, const HookCommon& spec, const 
                                          std::to_string(h.proto.params.size()) + " arguments of " + h.function));
     OCTAGON_TRY(refuse_extras(p, a));
     ArgPick pick;
-    if (h.mech == Mech::kKprobe) {
+    if (h.mech == Mech::kKprobe || h.mech == Mech::kKprobeOverride) {
       if (a.index >= std::size(kArgRegs))
         return make_error(policy_error(p, field_pos(a.pos, "index"),
                                        "index " + std::to_string(a.index) + ": a kprobe reads only the first 6 "
@@ -104,29 +107,21 @@ std::string mech_name(Mech m, bool ret) {
     case Mech::kKprobe: return ret ? "kprobe+kretprobe" : "kprobe";
     case Mech::kFentry: return ret ? "fexit" : "fentry";
     case Mech::kLsm: return "lsm";
+    case Mech::kFmodRet: return "fmod_ret";
+    case Mech::kKprobeOverride: return "kprobe (override_return)";
   }
   return "?";
 }
 
-// Override needs fmod_ret (security_* functions) or the BPF-LSM return value: not built yet.
-Result<void> refuse_override(const TracingPolicy& p, const HookCommon& spec, const KfuncHook& h) {
-  for (const Selector& s : spec.selectors)
-    for (const Action& a : s.match_actions)
-      if (a.type == ActionType::kOverride)
-        return make_error(policy_error(
-            p, a.pos,
-            "Override on " + std::string(h.mech == Mech::kLsm ? "LSM hook " : "kernel function ") + h.function +
-                " is not supported by Octagon yet (it needs the BPF-LSM return value or fmod_ret on security_* "
-                "functions; Debian kernels have no bpf_override_return)",
-            "use Sigkill, which kills the process when the hook returns to user space"));
-  return ok();
-}
-
 Result<void> compile_hook(const TracingPolicy& p, const HookCommon& spec, const KProbeSpec* kspec,
                           const KfuncHook& h, KernelFacts& kernel, bool monitor, CompiledPolicy& out) {
-  OCTAGON_TRY(refuse_override(p, spec, h));
   BtfFacts& btf = *kernel.btf();
   const bool ret = kspec && kspec->return_probe;
+  const bool overrides = h.mech == Mech::kFmodRet || h.mech == Mech::kKprobeOverride;
+  if (ret && overrides)
+    return make_error(policy_error(p, field_pos(kspec->pos, "return"),
+                                   "return: true together with Override is not supported by Octagon yet",
+                                   "remove return: true (an overridden call returns argError)"));
   HookPlan plan;
   plan.render.kind = EventKind::kKprobe;
   plan.render.function_name = h.shown_name;
@@ -152,7 +147,16 @@ Result<void> compile_hook(const TracingPolicy& p, const HookCommon& spec, const 
   AttachTarget& t = plan.enter.target;
   t.function = h.function;
   switch (h.mech) {
-    case Mech::kLsm: t.kind = AttachTarget::Kind::kLsm; break;
+    case Mech::kLsm:
+      t.kind = AttachTarget::Kind::kLsm;
+      t.lsm_may_deny = override_action(spec) != nullptr;
+      cfg.override_ok = t.lsm_may_deny;
+      break;
+    case Mech::kFmodRet:
+    case Mech::kKprobeOverride:
+      t.kind = h.mech == Mech::kFmodRet ? AttachTarget::Kind::kFmodRet : AttachTarget::Kind::kKprobeOverride;
+      cfg.override_ok = 1;
+      break;
     case Mech::kFentry:
       t.kind = ret ? AttachTarget::Kind::kFexit : AttachTarget::Kind::kFentry;
       if (ret) {
@@ -221,11 +225,21 @@ Result<void> compile_kfunc(const TracingPolicy& p, const KProbeSpec& spec, const
                                    "check the name in /proc/kallsyms, or set ignore: {callNotFound: true}"));
   }
   h.proto = std::move(*proto);
+  if (!fentries && override_action(spec)) {
+    OCTAGON_ASSIGN_OR_RETURN(OverridePick pick, pick_override(p, spec, call, kernel, monitor, out.notes));
+    if (pick.via != OverridePick::Via::kNone) {
+      h.mech = pick.via == OverridePick::Via::kFmodRet ? Mech::kFmodRet : Mech::kKprobeOverride;
+      OCTAGON_TRY(check_override_errors(p, spec, INT32_MIN, INT32_MAX, call + " returns it instead of running"));
+    }
+  }
   OCTAGON_TRY(compile_hook(p, spec, &spec, h, kernel, monitor, out));
   const HookPlan& plan = out.hooks.back();
   std::string why = h.mech == Mech::kFentry ? (fentries ? "" : " (BPF trampoline: cheaper than a kprobe)")
-                    : hs.fentry                 ? " (kprobes preferred by the load options)"
-                                                : " (this kernel has no BPF trampolines: " + hs.fentry_why + ")";
+                    : h.mech == Mech::kFmodRet ? " (Override: the function returns argError instead of running)"
+                    : h.mech == Mech::kKprobeOverride
+                        ? " (Override through bpf_override_return; this kernel cannot fmod_ret " + call + ")"
+                    : hs.fentry ? " (kprobes preferred by the load options)"
+                                : " (this kernel has no BPF trampolines: " + hs.fentry_why + ")";
   out.notes.push_back(std::string(fentries ? "fentry " : "kprobe ") + call + " runs on " + plan.mechanism + why);
   return ok();
 }
@@ -254,7 +268,18 @@ Result<void> compile_lsm(const TracingPolicy& p, const LsmHookSpec& spec, Kernel
   h.function = spec.hook;
   h.shown_name = "security_" + spec.hook;
   h.proto = std::move(*proto);
+  if (const Action* a = override_action(spec)) {
+    BtfType rt = btf->type(h.proto.ret);
+    if (h.proto.ret == 0 || rt.kind == BtfType::Kind::kVoid)
+      return make_error(policy_error(p, a->pos, "Override cannot deny on LSM hook " + spec.hook +
+                                                    ": the hook returns nothing",
+                                     "use Sigkill, or an LSM hook that returns int (e.g. file_open)"));
+    OCTAGON_TRY(check_override_errors(p, spec, -4095, -1, "an LSM hook denies with -errno"));
+  }
   OCTAGON_TRY(compile_hook(p, spec, nullptr, h, kernel, monitor, out));
+  if (override_action(spec))
+    out.notes.push_back("lsm hook " + spec.hook + ": Override denies the operation with argError (BPF-LSM "
+                        "program return value)");
   out.notes.push_back("lsm hook " + spec.hook + " runs on BPF-LSM; its events are process_kprobe events with "
                       "function_name security_" + spec.hook + " (process_lsm events are not implemented yet)");
   return ok();

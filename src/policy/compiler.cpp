@@ -1,6 +1,7 @@
 #include <octagon/policy/compiler.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include <octagon/policy/compile_internal.h>
@@ -128,6 +129,16 @@ class HookCompiler {
 
   Result<void> syscall_kprobe(const KProbeSpec& spec, const std::string& syscall) {
     std::string enter = "sys_enter_" + syscall, exit = "sys_exit_" + syscall;
+    // Override needs the arch syscall function (fmod_ret or bpf_override_return), which
+    // returns argError instead of running; without Override the syscall stays on its tracepoints.
+    const std::string function = k_.syscall_prefix() + "sys_" + syscall;
+    detail::OverridePick ov;
+    if (detail::override_action(spec)) {
+      OCTAGON_ASSIGN_OR_RETURN(ov, detail::pick_override(p_, spec, function, k_, monitor_, out_.notes));
+      if (ov.via != detail::OverridePick::Via::kNone)
+        OCTAGON_TRY(detail::check_override_errors(p_, spec, INT32_MIN, INT32_MAX,
+                                                  function + " returns it instead of running"));
+    }
     auto fields = k_.tracepoint_fields("syscalls", enter);
     if (!fields) {
       HookSupport hs = k_.hook_support();
@@ -198,6 +209,14 @@ class HookCompiler {
       plan.exit->binaries = plan.enter.binaries;
       plan.exit->config.mode = keep_mode;
       plan.exit->config.ret_offset = keep_ret;
+    }
+    if (ov.via != detail::OverridePick::Via::kNone) {
+      OCTAGON_TRY(detail::syscall_override_plan(p_, spec, function, ov.via, plan));
+      out_.notes.push_back("kprobe " + spec.call + " runs on " + plan.mechanism +
+                           " (Override: the syscall returns argError instead of running; its arguments are "
+                           "read when it starts)");
+      finish(spec, std::move(plan));
+      return ok();
     }
     plan.mechanism = "tracepoint syscalls/" + enter + (plan.exit ? " + syscalls/" + exit : "");
     if (spec.call_list.empty())  // list: kprobes get one note for all their calls
@@ -348,7 +367,7 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
         continue;
       }
       OCTAGON_TRY(hc.syscall_kprobe(k, sc));
-      syscalls++;
+      if (out.hooks.back().enter.target.kind == AttachTarget::Kind::kTracepoint) syscalls++;
     }
     if (!k.call_list.empty() && syscalls)
       out.notes.push_back("kprobe " + k.call + " (" + std::to_string(syscalls) +

@@ -59,6 +59,19 @@ struct HookSupport {
   std::string lsm_why = "BPF-LSM was not probed";
 };
 
+// How Override can make one kernel function return an error instead of running (the agent
+// finds out by loading tiny programs, bpf::FeatureProbe), and why each way is missing.
+struct OverrideSupport {
+  // BPF_MODIFY_RETURN on the function loads: security_* functions, and functions on the
+  // kernel's error-injection list (CONFIG_FUNCTION_ERROR_INJECTION).
+  bool fmod_ret = false;
+  // A kprobe may call bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE) and the function is on
+  // the error-injection list.
+  bool override_return = false;
+  std::string fmod_ret_why = "fmod_ret was not probed";
+  std::string override_return_why = "bpf_override_return was not probed";
+};
+
 class KernelFacts {
  public:
   virtual ~KernelFacts() = default;
@@ -76,6 +89,12 @@ class KernelFacts {
   }
   // Kernel-function hook mechanisms (kprobes:, fentries:, lsmhooks:); none by default.
   virtual HookSupport hook_support() { return {}; }
+  // Override on kernel function `function` ("security_inode_mkdir", "__x64_sys_linkat");
+  // nothing by default.
+  virtual OverrideSupport override_support(const std::string& function) {
+    (void)function;
+    return {};
+  }
   // User-space binaries (uprobes, usdts); null when this host cannot read them.
   virtual BinaryFacts* binaries() { return nullptr; }
   // The kernel's BTF (raw tracepoint argument types, resolve: paths); nullptr when the kernel

@@ -17,6 +17,8 @@ std::string describe(const AttachTarget& t) {
     case AttachTarget::Kind::kFentry: return "fentry " + t.function;
     case AttachTarget::Kind::kFexit: return "fexit " + t.function;
     case AttachTarget::Kind::kLsm: return "lsm " + t.function;
+    case AttachTarget::Kind::kFmodRet: return "fmod_ret " + t.function;
+    case AttachTarget::Kind::kKprobeOverride: return "kprobe (override_return) " + t.function;
   }
   return "?";
 }

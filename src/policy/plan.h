@@ -69,8 +69,11 @@ struct HookRender {
 // Where one hook instance attaches. The sensors attach exactly this.
 struct AttachTarget {
   // kKprobe (retprobe: kretprobe), kFentry, kFexit: kernel function `function`; kLsm: BPF-LSM
-  // hook `function` (without the security_ prefix).
-  enum class Kind { kTracepoint, kRawTracepoint, kUprobe, kKprobe, kFentry, kFexit, kLsm };
+  // hook `function` (without the security_ prefix). Override: kFmodRet (BPF_MODIFY_RETURN on
+  // `function`) and kKprobeOverride (a kprobe calling bpf_override_return); an LSM program
+  // denies through its return value (lsm_may_deny).
+  enum class Kind { kTracepoint, kRawTracepoint, kUprobe, kKprobe, kFentry, kFexit, kLsm, kFmodRet,
+                    kKprobeOverride };
   Kind kind = Kind::kTracepoint;
   std::string subsystem;        // tracepoints
   std::string event;            // tracepoints, raw tracepoints
@@ -79,6 +82,7 @@ struct AttachTarget {
   uint64_t ref_ctr_offset = 0;  // uprobes: USDT semaphore
   bool retprobe = false;        // uprobes, kprobes
   std::string function;         // kprobes, fentry/fexit, lsm
+  bool lsm_may_deny = false;    // lsm: the program returns the Override's error (int hooks)
 };
 
 // "tracepoint syscalls/sys_enter_openat", "uprobe /bin/bash:0x1234", for errors and status.

@@ -6,7 +6,8 @@
 //   OCTAGON_EXPECT_MISSING   comma-separated mechanisms it lacks (e.g. override_return)
 //   OCTAGON_VM_KERNEL        the guest's kernel release
 // Names are bpf::feature_name() values plus mechanism names the probe does not cover yet
-// (kretprobe, fexit, fmod_ret, kprobe_multi, override_return). Elsewhere nothing is promised.
+// (kretprobe, fexit, fmod_ret, kprobe_multi, override_return, fmod_ret_syscall: fmod_ret on the
+// arch syscall functions). Elsewhere nothing is promised.
 #pragma once
 
 #include <gtest/gtest.h>

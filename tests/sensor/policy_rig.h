@@ -29,6 +29,10 @@ struct DecodedPolicyRecord {
   std::string subsys, event, function;
   std::vector<events::Argument> args;
   std::optional<events::Argument> ret;
+  uint8_t action = 0;  // enum oct_gen_action, and whether it happened
+  bool action_done = false;
+  bool override_asked = false, override_done = false;  // Override of the selector
+  int32_t override_ret = 0;
 };
 
 class DecodingPolicyRig : public bpf::RecordHandler {
@@ -79,6 +83,11 @@ class DecodingPolicyRig : public bpf::RecordHandler {
     r.subsys = render->subsys;
     r.event = render->event;
     r.function = render->function_name;
+    r.action = d.action;
+    r.action_done = d.action_done;
+    r.override_asked = d.override_asked;
+    r.override_done = d.override_done;
+    r.override_ret = d.override_ret;
     sensors::render_arguments(d, *render, r.args, r.ret);
     got_.push_back(std::move(r));
   }

@@ -191,23 +191,48 @@ static __always_inline int oct_may_match(struct oct_gen_config *cfg, struct oct_
 	return 0;
 }
 
-static __always_inline void oct_act(struct oct_gen_config *cfg, struct oct_gen_event *ev, __u32 s)
+/* Override of selector s: the error the program returns (0: none), recorded in the event. Not
+ * done in monitor mode, nor on a hook whose return value does not take effect (override_ok 0:
+ * a syscall tracepoint observing a policy loaded in monitor mode). */
+static __always_inline int oct_override(struct oct_gen_config *cfg, struct oct_gen_selector *sel,
+					struct oct_gen_event *ev, __u32 s)
+{
+	if (!sel->override)
+		return 0;
+	ev->override = 1;
+	ev->override_ret = sel->override_error;
+	if (cfg->monitor || !cfg->override_ok) {
+		oct_gen_count(s, OCT_GS_MONITOR_OVERRIDE);
+		return 0;
+	}
+	ev->override_done = 1;
+	if (sel->action == OCT_ACT_OVERRIDE)
+		ev->action_done = 1;
+	oct_gen_count(s, OCT_GS_OVERRIDE);
+	return sel->override_error;
+}
+
+/* Runs the enforcement actions of selector s; returns the error Override asks the program to
+ * return (0: let the call proceed). */
+static __always_inline int oct_act(struct oct_gen_config *cfg, struct oct_gen_event *ev, __u32 s)
 {
 	struct oct_gen_selector *sel;
 	__u32 sig;
+	int rc;
 
 	ev->action = OCT_ACT_POST;
 	ev->action_done = 0;
 	if (cfg->nselectors == 0 || s >= OCT_GEN_MAX_SELECTORS)
-		return;
+		return 0;
 	sel = &cfg->selectors[s];
 	ev->action = sel->action;
+	rc = oct_override(cfg, sel, ev, s);
 	if (sel->action != OCT_ACT_SIGKILL && sel->action != OCT_ACT_SIGNAL)
-		return;
+		return rc;
 	sig = sel->signal;
 	if (cfg->monitor) {
 		oct_gen_count(s, OCT_GS_MONITOR_SIGNAL);
-		return;
+		return rc;
 	}
 	if (bpf_send_signal(sig) == 0) {
 		ev->action_done = 1;
@@ -215,6 +240,7 @@ static __always_inline void oct_act(struct oct_gen_config *cfg, struct oct_gen_e
 	} else {
 		oct_gen_count(s, OCT_GS_SIGNAL_FAILED);
 	}
+	return rc;
 }
 
 static __always_inline void oct_save_slots(struct oct_gen_scratch *sc, __u64 pid_tgid)
@@ -270,6 +296,7 @@ static __always_inline __s64 oct_read_ret(void *ctx, struct oct_gen_config *cfg)
 							       .is_signed = 1});
 }
 
+/* Returns the error an Override asks the program to return (0: none). */
 static __always_inline int oct_generic(void *ctx)
 {
 	__u32 zero = 0, i, pos, size, faulted = 0, tgid;
@@ -282,7 +309,7 @@ static __always_inline int oct_generic(void *ctx)
 	struct oct_gen_event *ev;
 	__u64 *npending = NULL;
 	__u64 now;
-	int s, mode, post = 1;
+	int s, mode, post = 1, rc;
 
 	if (!cfg)
 		return 0;
@@ -369,7 +396,7 @@ static __always_inline int oct_generic(void *ctx)
 	if (s < 0 || s >= OCT_GEN_MAX_SELECTORS)
 		return 0;
 
-	oct_act(cfg, ev, s);
+	rc = oct_act(cfg, ev, s);
 	if (cfg->nselectors) {
 		struct oct_gen_selector *sel = &cfg->selectors[s];
 
@@ -377,11 +404,11 @@ static __always_inline int oct_generic(void *ctx)
 		if (!post) {
 			oct_gen_count(s, OCT_GS_NOPOST);
 			if (!sel->user_action)
-				return 0; /* nothing for the agent to do either */
+				return rc; /* nothing for the agent to do either */
 		}
 		if (oct_rate_limited(cfg, sc, h, s, pid_tgid)) {
 			oct_gen_count(s, OCT_GS_RATE_LIMITED);
-			return 0;
+			return rc;
 		}
 		if (sel->stack)
 			pos = oct_capture_stacks(ctx, sel, h, ev, pos);
@@ -406,9 +433,9 @@ static __always_inline int oct_generic(void *ctx)
 	if (bpf_ringbuf_output(&process_events, ev, size, oct_rb_flags()) < 0) {
 		oct_count_miss(OCT_MSG_GENERIC, OCT_MISS_RB_FULL);
 		oct_gen_count(s, OCT_GS_RB_FULL);
-		return 0;
+		return rc;
 	}
 	if (post)
 		oct_gen_count(s, OCT_GS_POST);
-	return 0;
+	return rc;
 }

@@ -107,6 +107,9 @@ Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out) 
   out.selector = ev.selector;
   out.action = ev.action;
   out.action_done = ev.action_done;
+  out.override_asked = ev.override;
+  out.override_done = ev.override_done;
+  out.override_ret = ev.override_ret;
   out.has_ret = ev.flags & OCT_GEF_HAS_RET;
   out.ret = ev.ret;
   out.deferred = ev.flags & OCT_GEF_DEFERRED;

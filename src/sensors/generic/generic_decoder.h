@@ -34,6 +34,11 @@ struct DecodedGeneric {
   std::string_view ret_data;  // a returned string (config ret_kind), a view into the record
   uint8_t ret_flags = 0;
   std::vector<uint32_t> arg_size;  // buffers: bytes the argument had (truncated or chunked)
+  // Override of the matched selector: asked for, returned (not in monitor mode or on an
+  // observe-only hook), and the error it returns.
+  bool override_asked = false;
+  bool override_done = false;
+  int32_t override_ret = 0;
 };
 
 Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out);

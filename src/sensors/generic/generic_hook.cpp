@@ -16,7 +16,9 @@
 
 #include "generic_fentry_bpf.skel.h"
 #include "generic_fexit_bpf.skel.h"
+#include "generic_fmod_ret_bpf.skel.h"
 #include "generic_kprobe_bpf.skel.h"
+#include "generic_kprobe_override_bpf.skel.h"
 #include "generic_lsm_bpf.skel.h"
 #include "generic_raw_tp_bpf.skel.h"
 #include "generic_tp_bpf.skel.h"
@@ -36,6 +38,8 @@ struct Family {
   // The family's program for the exit half of a syscall pair (OCT_MODE_EXIT, EXIT_DEFER), which
   // checks for saved entries before it reads the plan; nullptr: `program` serves both.
   const char* exit_program = nullptr;
+  // Before load: let the program deny with the Override's error (LSM); null elsewhere.
+  void (*allow_deny)(void*) = nullptr;
 };
 
 template <typename S, S* (*Open)(), int (*Load)(S*), void (*Destroy)(S*)>
@@ -75,9 +79,21 @@ const Family kFexitFamily =
     family<generic_fexit_bpf, generic_fexit_bpf__open, generic_fexit_bpf__load,
            generic_fexit_bpf__destroy>("fexit", "oct_gen_fexit");
 
-const Family kLsmFamily =
-    family<generic_lsm_bpf, generic_lsm_bpf__open, generic_lsm_bpf__load, generic_lsm_bpf__destroy>(
-        "lsm", "oct_gen_lsm");
+Family lsm_family() {
+  Family f = family<generic_lsm_bpf, generic_lsm_bpf__open, generic_lsm_bpf__load, generic_lsm_bpf__destroy>(
+      "lsm", "oct_gen_lsm");
+  f.allow_deny = [](void* s) { static_cast<generic_lsm_bpf*>(s)->rodata->oct_lsm_may_deny = 1; };
+  return f;
+}
+const Family kLsmFamily = lsm_family();
+
+const Family kFmodRetFamily =
+    family<generic_fmod_ret_bpf, generic_fmod_ret_bpf__open, generic_fmod_ret_bpf__load,
+           generic_fmod_ret_bpf__destroy>("fmod_ret", "oct_gen_fmod_ret");
+
+const Family kKprobeOverrideFamily =
+    family<generic_kprobe_override_bpf, generic_kprobe_override_bpf__open, generic_kprobe_override_bpf__load,
+           generic_kprobe_override_bpf__destroy>("kprobe override", "oct_gen_kprobe_override");
 
 Result<const Family*> family_for(const policy::AttachTarget& t) {
   switch (t.kind) {
@@ -88,13 +104,15 @@ Result<const Family*> family_for(const policy::AttachTarget& t) {
     case policy::AttachTarget::Kind::kFentry: return &kFentryFamily;
     case policy::AttachTarget::Kind::kFexit: return &kFexitFamily;
     case policy::AttachTarget::Kind::kLsm: return &kLsmFamily;
+    case policy::AttachTarget::Kind::kFmodRet: return &kFmodRetFamily;
+    case policy::AttachTarget::Kind::kKprobeOverride: return &kKprobeOverrideFamily;
   }
   return make_error(ENOTSUP, policy::describe(t) + ": this hook family is not built into Octagon yet");
 }
 
 bool needs_btf_target(const policy::AttachTarget& t) {
   return t.kind == policy::AttachTarget::Kind::kFentry || t.kind == policy::AttachTarget::Kind::kFexit ||
-         t.kind == policy::AttachTarget::Kind::kLsm;
+         t.kind == policy::AttachTarget::Kind::kLsm || t.kind == policy::AttachTarget::Kind::kFmodRet;
 }
 
 // The config with its summary bits (oct_gen_config.hot, oct_gen_selector.has_proc) set from
@@ -140,7 +158,8 @@ Result<bpf_link*> attach(bpf_program* prog, const policy::AttachTarget& t) {
       link = bpf_program__attach_uprobe_opts(prog, -1, t.binary.c_str(), size_t(t.offset), &opts);
       break;
     }
-    case policy::AttachTarget::Kind::kKprobe: {
+    case policy::AttachTarget::Kind::kKprobe:
+    case policy::AttachTarget::Kind::kKprobeOverride: {
       LIBBPF_OPTS(bpf_kprobe_opts, opts, .retprobe = t.retprobe);
       link = bpf_program__attach_kprobe_opts(prog, t.function.c_str(), &opts);
       break;
@@ -148,6 +167,7 @@ Result<bpf_link*> attach(bpf_program* prog, const policy::AttachTarget& t) {
     case policy::AttachTarget::Kind::kFentry:
     case policy::AttachTarget::Kind::kFexit:
     case policy::AttachTarget::Kind::kLsm:
+    case policy::AttachTarget::Kind::kFmodRet:
       link = bpf_program__attach(prog);  // the target was set before loading
       break;
   }
@@ -223,6 +243,7 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
     if (int e = bpf_program__set_attach_target(p, 0, target.function.c_str()))
       return make_error(-e, "set the attach target of " + name);
   }
+  if (target.lsm_may_deny && fam->allow_deny) fam->allow_deny(hook->skel_);
   bpf::clear_libbpf_log();
   if (int err = fam->load(hook->skel_))
     return make_error(-err, "load BPF object for " + name + " (libbpf log tail: " + bpf::libbpf_log_tail(600) + ")");

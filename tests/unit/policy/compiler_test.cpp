@@ -155,7 +155,7 @@ TEST(PolicyCompiler, RefusalsNameLineAndCause) {
              "syscall nosuchcall has no tracepoint");
   EXPECT_ERR(compile(head + "  kprobes:\n  - call: sys_openat\n    selectors:\n    - matchActions:\n"
                             "      - {action: Override, argError: -1}\n"),
-             EINVAL, "test.yaml:9:9: spec.kprobes\\[0\\].selectors\\[0\\].matchActions\\[0\\]: Override cannot work on this kernel.*hint: use Sigkill");
+             EINVAL, "test.yaml:9:9: spec.kprobes\\[0\\].selectors\\[0\\].matchActions\\[0\\]: Override cannot work on this kernel for __x64_sys_openat: fmod_ret: .*hint: .*Sigkill");
   EXPECT_ERR(compile(head + "  tracepoints:\n  - {subsystem: sched, event: sched_process_fork, raw: true}\n"),
              EINVAL, "raw tracepoints");
   EXPECT_ERR(compile(head + "  lsmhooks:\n  - hook: file_open\n"), EINVAL, "BPF-LSM");
