@@ -141,6 +141,19 @@ void argument_from_proto(const tetragon::KprobeArgument& in, Argument& out) {
     out.kind = Argument::Kind::kError;
     out.s = in.error_arg().message();
     break;
+  case tetragon::KprobeArgument::kSockArg:
+  case tetragon::KprobeArgument::kSkbArg:
+  case tetragon::KprobeArgument::kBpfAttrArg:
+  case tetragon::KprobeArgument::kPerfEventArg:
+  case tetragon::KprobeArgument::kBpfMapArg:
+  case tetragon::KprobeArgument::kUserNsArg:
+  case tetragon::KprobeArgument::kModuleArg:
+  case tetragon::KprobeArgument::kKernelCapTArg:
+  case tetragon::KprobeArgument::kCapInheritableArg:
+  case tetragon::KprobeArgument::kCapPermittedArg:
+  case tetragon::KprobeArgument::kCapEffectiveArg:
+  case tetragon::KprobeArgument::kBpfProgArg:
+    // Kernel-object arguments: the CLI's compact lines do not rebuild them from gRPC yet.
   case tetragon::KprobeArgument::kProcessCredentialsArg:
   case tetragon::KprobeArgument::kSockaddrunArg:
     // No event-model kind in this branch yet (main has them: map them at merge).

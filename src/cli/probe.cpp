@@ -37,16 +37,16 @@ std::string probe_report_text(bpf::FeatureProbe& probe, const std::string& relea
   std::string out = "kernel " + terminal_safe(release) + " (" + terminal_safe(machine) + ")\n";
   if (!privileged) out += "not root: probes that load BPF programs report no\n";
   char line[256];
-  std::snprintf(line, sizeof(line), "%-12s %-4s %-44s %s\n", "FEATURE", "OK", "USED FOR", "DETAIL");
+  std::snprintf(line, sizeof(line), "%-15s %-4s %-44s %s\n", "FEATURE", "OK", "USED FOR", "DETAIL");
   out += line;
   for (const FeatureRow& r : kRows) {
     const bpf::Probe& p = probe.get(r.feature);
-    std::snprintf(line, sizeof(line), "%-12s %-4s %-44s ", bpf::feature_name(r.feature),
+    std::snprintf(line, sizeof(line), "%-15s %-4s %-44s ", bpf::feature_name(r.feature),
                   p.ok ? "yes" : "no", r.use);
     out += line;
     out += terminal_safe(p.detail) + "\n";
   }
-  std::snprintf(line, sizeof(line), "%-12s %-4s %-44s %s\n", "bpf_stats",
+  std::snprintf(line, sizeof(line), "%-15s %-4s %-44s %s\n", "bpf_stats",
                 bpf::bpf_stats_enabled() ? "yes" : "no", "per-program overhead metrics",
                 "sysctl kernel.bpf_stats_enabled");
   out += line;

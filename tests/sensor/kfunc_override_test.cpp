@@ -191,7 +191,7 @@ TEST(KfuncOverride, LsmBprmCheckTheBinaryNeverRuns) {
     EXPECT_FALSE(fs::exists(dir / "marker-override"));
     auto recs = rig.of(uint32_t(pid));
     ASSERT_GE(recs.size(), 1u);
-    EXPECT_EQ(recs[0].function, "security_bprm_check");
+    EXPECT_EQ(recs[0].function, "security_bprm_check_security");  // LSM hooks are shown as security_<hook>
     ASSERT_EQ(recs[0].args.size(), 1u);
     EXPECT_EQ(recs[0].args[0].s, nop);
     EXPECT_EQ(recs[0].action, OCT_ACT_OVERRIDE);

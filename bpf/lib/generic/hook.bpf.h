@@ -194,9 +194,13 @@ static __always_inline int oct_may_match(struct oct_gen_config *cfg, struct oct_
 /* Override of selector s: the error the program returns (0: none), recorded in the event. Not
  * done in monitor mode, nor on a hook whose return value does not take effect (override_ok 0:
  * a syscall tracepoint observing a policy loaded in monitor mode). */
-static __always_inline int oct_override(struct oct_gen_config *cfg, struct oct_gen_selector *sel,
-					struct oct_gen_event *ev, __u32 s)
+__noinline int oct_override(struct oct_gen_config *cfg, struct oct_gen_selector *sel,
+			    struct oct_gen_event *ev, __u32 s)
 {
+	/* A global function, checked once by the verifier: its branches do not multiply the
+	 * states of everything the hook does after it. */
+	if (!cfg || !sel || !ev)
+		return 0;
 	if (!sel->override)
 		return 0;
 	ev->override = 1;

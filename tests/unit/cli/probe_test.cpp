@@ -20,9 +20,9 @@ TEST(Probe, TextReportHasOneLinePerFeature) {
   FakeProbe p;
   std::string out = probe_report_text(p, "6.18.0-test", "x86_64", true);
   EXPECT_EQ(out.rfind("kernel 6.18.0-test (x86_64)\n", 0), 0u) << out;
-  EXPECT_NE(out.find("ringbuf      yes "), std::string::npos) << out;
-  EXPECT_NE(out.find("lsm          no  "), std::string::npos) << out;
-  EXPECT_NE(out.find("kprobe       no  "), std::string::npos) << out;
+  EXPECT_NE(out.find("ringbuf         yes "), std::string::npos) << out;
+  EXPECT_NE(out.find("lsm             no  "), std::string::npos) << out;
+  EXPECT_NE(out.find("kprobe          no  "), std::string::npos) << out;
   EXPECT_EQ(out.find("not root"), std::string::npos);
   // The detail's newline is made visible, not printed: one line per feature.
   EXPECT_EQ(out.find("\nsecond line"), std::string::npos) << out;

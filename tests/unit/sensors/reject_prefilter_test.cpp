@@ -113,11 +113,14 @@ void expect_sound(const oct_gen_config& c, bool expect_rejections = true) {
       for (std::string s : {"", "/", "/etc/hostname", "/etc", "/etc/", "/tmp/x", "/octagon-no-such-dir/f", "/etc/passwd",
                             "/etc/passwd2"}) {
         bool rej = rejects(p, tgid, uint64_t(a), s);
-        if (some_selector_accepts(c, tgid, a, s))
+        if (some_selector_accepts(c, tgid, a, s)) {
           EXPECT_FALSE(rej) << "rejected an accepted event: tgid " << tgid << " arg " << a << " str " << s;
+        }
         rejected += rej;
       }
-  if (expect_rejections) EXPECT_GT(rejected, 0);
+  if (expect_rejections) {
+    EXPECT_GT(rejected, 0);
+  }
 }
 
 TEST(RejectPrefilter, NothingWithoutSelectors) {
