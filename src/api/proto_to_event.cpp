@@ -153,7 +153,8 @@ void argument_from_proto(const tetragon::KprobeArgument& in, Argument& out) {
   case tetragon::KprobeArgument::kCapPermittedArg:
   case tetragon::KprobeArgument::kCapEffectiveArg:
   case tetragon::KprobeArgument::kBpfProgArg:
-    // Kernel-object arguments: the CLI's compact lines do not rebuild them from gRPC yet.
+    kobject_from_proto(in, out);
+    break;
   case tetragon::KprobeArgument::kProcessCredentialsArg:
   case tetragon::KprobeArgument::kSockaddrunArg:
     // No event-model kind in this branch yet (main has them: map them at merge).

@@ -32,6 +32,8 @@ private:
 
 void process_from_proto(const tetragon::Process& in, events::Process& out);
 void argument_from_proto(const tetragon::KprobeArgument& in, events::Argument& out);
+// The kernel-object members (sock_arg .. module_arg, proto_to_kobject.cpp); false for others.
+bool kobject_from_proto(const tetragon::KprobeArgument& in, events::Argument& out);
 uint64_t timestamp_ns(const google::protobuf::Timestamp& t);
 
 } // namespace octagon::api

@@ -67,6 +67,33 @@ std::vector<events::Argument> all_arguments() {
   return v;
 }
 
+// One argument of each kernel-object kind (kSock .. kModule).
+std::vector<events::Argument> kobject_arguments() {
+  using K = events::Argument::Kind;
+  std::vector<events::Argument> v(12);
+  v[0].kind = K::kSock, v[0].family = "AF_INET", v[0].obj.type = "SOCK_STREAM", v[0].obj.protocol = "IPPROTO_TCP";
+  v[0].obj.saddr = "127.0.0.1", v[0].obj.daddr = "10.0.0.2", v[0].obj.sport = 34965, v[0].obj.dport = 80;
+  v[0].obj.mark = 7, v[0].obj.priority = 6, v[0].obj.cookie = 4099, v[0].obj.state = "TCP_SYN_SENT";
+  v[1].kind = K::kSkb, v[1].family = "AF_INET", v[1].obj.protocol = "IPPROTO_UDP", v[1].obj.hash = 0xabcd;
+  v[1].obj.len = 60, v[1].obj.saddr = "127.0.0.1", v[1].obj.daddr = "127.0.0.1", v[1].obj.sport = 5000;
+  v[1].obj.dport = 53, v[1].obj.proto = 17, v[1].obj.sec_path_len = 1, v[1].obj.sec_path_olen = 2;
+  v[2].kind = K::kUserNs, v[2].userns_level = 1, v[2].userns_uid = 1000, v[2].userns_gid = 1000;
+  v[2].userns_inum = 4026532001u;
+  v[3].kind = K::kKernelCapT, v[3].u = 0x1ffffffffffull;
+  v[4].kind = K::kCapInheritable, v[4].u = 0;
+  v[5].kind = K::kCapPermitted, v[5].u = 1ull << 21;
+  v[6].kind = K::kCapEffective, v[6].u = 0x3;
+  v[7].kind = K::kBpfAttr, v[7].obj.type = "BPF_PROG_TYPE_KPROBE", v[7].obj.insn_cnt = 12, v[7].s = "probe";
+  v[8].kind = K::kBpfProg, v[8].obj.type = "BPF_PROG_TYPE_TRACEPOINT", v[8].obj.insn_cnt = 3, v[8].s = "tp";
+  v[9].kind = K::kBpfMap, v[9].obj.type = "BPF_MAP_TYPE_HASH", v[9].obj.key_size = 4, v[9].obj.value_size = 8;
+  v[9].obj.max_entries = 1024, v[9].s = "counts";
+  v[10].kind = K::kPerfEvent, v[10].s = "do_sys_open", v[10].obj.type = "PERF_TYPE_TRACEPOINT";
+  v[10].obj.config = 1234, v[10].obj.probe_offset = 16;
+  v[11].kind = K::kModule, v[11].s = "xfs", v[11].obj.has_signature = true, v[11].obj.signature_ok = true;
+  v[11].obj.tainted = (1ull << 12) | (1ull << 13);  // TAINT_OOT_MODULE | TAINT_UNSIGNED_MODULE
+  return v;
+}
+
 class Equivalence : public ::testing::TestWithParam<bool> {
 protected:
   // param: all optional process blocks on (cap, ns, creds, refcnt) or off.
@@ -250,6 +277,31 @@ TEST_P(Equivalence, CompactLineRoundTripsThroughProto) {
   u.path = "/bin/bash";
   u.symbol = "readline";
   expect_same(u);
+}
+
+// Kernel-object arguments render alike in JSON and gRPC, and come back from gRPC whole: the
+// CLI's compact lines of the functions that show them equal the agent's.
+TEST_P(Equivalence, KernelObjectArgumentsRoundTripThroughProto) {
+  use_valid_utf8();
+  events::KprobeEvent k;
+  k.process = &proc_;
+  k.time_ns = fx::kDocEventTime;
+  k.args = kobject_arguments();
+  for (const char* fn : {"tcp_connect", "tcp_sendmsg", "bpf_check", "security_perf_event_alloc",
+                         "security_bpf_map_alloc", "cap_capable"}) {
+    k.function_name = fn;
+    expect_same(k);
+  }
+  // Every field survives the trip back, not only those the compact lines show.
+  for (const events::Argument& a : kobject_arguments()) {
+    tetragon::KprobeArgument m;
+    ASSERT_TRUE(fill_kobject_argument(a, m));
+    events::Argument back;
+    argument_from_proto(m, back);
+    tetragon::KprobeArgument again;
+    ASSERT_TRUE(fill_kobject_argument(back, again)) << int(a.kind);
+    EXPECT_EQ(m.SerializeAsString(), again.SerializeAsString()) << m.ShortDebugString();
+  }
 }
 
 TEST(EquivalenceDifference, InvalidUtf8BecomesReplacementCharacterInProto) {
