@@ -20,6 +20,7 @@ finish() {
 
 while read -r m; do insmod "/modules/$m" || echo "VMTEST init: insmod $m failed"; done </modules.list
 work=$(sed -n 's/.*octagon_vm\.work=\([^ ]*\).*/\1/p' /proc/cmdline)
+src=$(sed -n 's/.*octagon_vm\.src=\([^ ]*\).*/\1/p' /proc/cmdline)
 opts=trans=virtio,version=9p2000.L,msize=524288
 H=/host
 mkdir -p $H
@@ -40,6 +41,11 @@ mount -t securityfs securityfs $H/sys/kernel/security
 mount -t cgroup2 cgroup2 $H/sys/fs/cgroup
 mkdir -p $H/run/octagon-vm
 mount -t 9p -o $opts ctl $H/run/octagon-vm || { echo "VMTEST init: cannot mount ctl"; finish 126; }
+# The source tree first (read-only): the work directory may be inside it.
+if [ -n "$src" ]; then
+  mkdir -p "$H$src" 2>/dev/null
+  mount -t 9p -o $opts,ro src "$H$src" || { echo "VMTEST init: cannot mount $src"; finish 126; }
+fi
 if [ -n "$work" ]; then
   mkdir -p "$H$work" 2>/dev/null  # under /tmp, /run or /root: on the guest's tmpfs
   mount -t 9p -o $opts work "$H$work" || { echo "VMTEST init: cannot mount $work"; finish 126; }

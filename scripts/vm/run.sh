@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# run.sh [-k SERIES] [-w WORKDIR] [-e NAME=VALUE]... [--] CMD [ARG]...
+# run.sh [-k SERIES] [-w WORKDIR] [-s SRCDIR] [-e NAME=VALUE]... [--] CMD [ARG]...
 #
 # Boots the current Debian kernel of SERIES (6.1 or 6.12; default 6.12) under QEMU and runs CMD
 # inside it, as root, chrooted into the host's root file system (read-only over 9p, so the guest
 # runs the host's own binaries and libraries) with WORKDIR (default: the current directory)
-# mounted read-write at its own path and used as the working directory. The guest has bpffs,
+# mounted read-write at its own path and used as the working directory, and SRCDIR (if given)
+# read-only at its own path: the guest mounts a tmpfs on /tmp, which would hide a checkout
+# there from tests that read its files. The guest has bpffs,
 # tracefs, debugfs, securityfs and cgroup2 mounted, and OCTAGON_VM_KERNEL set to its release.
 # The guest console goes to stdout; the exit code is CMD's, or 125 when the guest never reported
 # one (panic, hang, timeout).
@@ -19,14 +21,15 @@ set -euo pipefail
 # shellcheck source=scripts/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-series=6.12 work=$PWD envs=()
+series=6.12 work=$PWD src= envs=()
 while [ $# -gt 0 ]; do
   case "$1" in
     -k) series=$2; shift 2 ;;
     -w) work=$(cd "$2" && pwd); shift 2 ;;
+    -s) src=$(cd "$2" && pwd); shift 2 ;;
     -e) envs+=("$2"); shift 2 ;;
     --) shift; break ;;
-    -*) vm_die "unknown option $1 (usage: run.sh [-k SERIES] [-w WORKDIR] [-e N=V]... -- CMD...)" ;;
+    -*) vm_die "unknown option $1 (usage: run.sh [-k SERIES] [-w WORKDIR] [-s SRCDIR] [-e N=V]... -- CMD...)" ;;
     *) break ;;
   esac
 done
@@ -65,6 +68,10 @@ append="console=ttyS0 quiet panic=-1 octagon_vm.work="
 if [ "$work" != / ]; then
   work_dev=(-virtfs "local,path=$work,mount_tag=work,security_model=none,multidevs=remap")
   append+=$work
+fi
+if [ -n "$src" ] && [ "$src" != / ]; then
+  work_dev+=(-virtfs "local,path=$src,mount_tag=src,security_model=none,readonly=on,multidevs=remap")
+  append+=" octagon_vm.src=$src"
 fi
 
 exec 9>>"$VM_CACHE/vm.lock"
