@@ -221,16 +221,13 @@ enum oct_gen_proc_need {
 struct oct_gen_selector {
 	__u8 nfilters;
 	__u8 nreturn_filters;
-	__u8 pid_op;	/* 0 none, 1 In, 2 NotIn */
-	__u8 npids;
-	__u32 pids[OCT_GEN_MAX_PIDS];
 	__u8 action;	/* enum oct_gen_action */
 	__u8 post;	/* 1 when an event is sent */
 	__u8 has_proc;	/* it has process filters below (set by the loader with oct_gen_config.hot) */
-	__u8 pad;
+	__u8 pad[3];
 	__u32 signal;	/* for Sigkill (9) and Signal */
 	struct oct_gen_filter filters[OCT_GEN_MAX_FILTERS];
-	/* Process filters (the pid_* fields above are a single matchPIDs without flags). */
+	/* Process filters (matchPIDs, matchNamespaces, matchCapabilities...). */
 	__u8 npid_filters;
 	__u8 nns_filters;
 	__u8 ncap_filters;

@@ -204,35 +204,3 @@ __noinline int oct_filter_match(struct oct_gen_filter *f, struct oct_gen_scratch
 	}
 	return oct_is_negated(f->op) ? !any : any;
 }
-
-static __always_inline int oct_pid_match(struct oct_gen_selector *sel, __u32 tgid)
-{
-	__u32 i, any = 0;
-
-	if (!sel->pid_op)
-		return 1;
-	for (i = 0; i < OCT_GEN_MAX_PIDS; i++) {
-		if (i >= sel->npids)
-			break;
-		if (sel->pids[i] == tgid)
-			any = 1;
-	}
-	return sel->pid_op == 1 ? any : !any;
-}
-
-/* Whether some selector's plain matchPIDs accepts `tgid` (true when a selector has none): when
- * none does, no selector can match and the hook stops before reading or capturing anything. */
-static __always_inline int oct_any_pid_match(struct oct_gen_config *cfg, __u32 tgid)
-{
-	__u32 s;
-
-	if (cfg->nselectors == 0)
-		return 1;
-	for (s = 0; s < OCT_GEN_MAX_SELECTORS; s++) {
-		if (s >= cfg->nselectors)
-			break;
-		if (oct_pid_match(&cfg->selectors[s], tgid))
-			return 1;
-	}
-	return 0;
-}

@@ -16,7 +16,7 @@
 #include "lib/generic/chunks.bpf.h"
 
 static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen_scratch *sc,
-				      struct oct_exec_heap *h, __u32 tgid)
+				      struct oct_exec_heap *h)
 {
 	__u32 s, f;
 
@@ -28,8 +28,6 @@ static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen
 
 		if (s >= cfg->nselectors)
 			break;
-		if (!oct_pid_match(sel, tgid))
-			continue;
 		if (sel->has_proc && !oct_proc_match(sel, sc, s))
 			continue;
 		for (f = 0; f < OCT_GEN_MAX_FILTERS; f++) {
@@ -158,12 +156,12 @@ __noinline int oct_filter_fails_early(struct oct_gen_config *cfg, struct oct_gen
 	return oct_is_negated(op) ? any : !any;
 }
 
-/* Whether some selector may still match, judged only by what needs no capture: its plain
- * matchPIDs, its integer filters on argument slots (and on the return value when it is known)
- * and its string Equal/Prefix filters on string pointers. When none may, the hook stops before it clears, captures or saves anything: the
- * cheap reject path of an event no selector wants. */
+/* Whether some selector may still match, judged only by what needs no capture: its integer
+ * filters on argument slots (and on the return value when it is known) and its string
+ * Equal/Prefix filters on string pointers. When none may, the hook stops before it clears,
+ * captures or saves anything: the cheap reject path of an event no selector wants. */
 static __always_inline int oct_may_match(struct oct_gen_config *cfg, struct oct_gen_slots *slots,
-					 __s64 ret, int ret_known, __u32 tgid)
+					 __s64 ret, int ret_known)
 {
 	__u32 s, f;
 
@@ -175,8 +173,6 @@ static __always_inline int oct_may_match(struct oct_gen_config *cfg, struct oct_
 
 		if (s >= cfg->nselectors)
 			break;
-		if (!oct_pid_match(sel, tgid))
-			continue;
 		for (f = 0; f < OCT_GEN_MAX_FILTERS; f++) {
 			if (f >= sel->nfilters)
 				break;
@@ -321,11 +317,6 @@ static __always_inline int oct_generic(void *ctx)
 	/* The loader's summary of what every selector needs: most unwanted events stop here. */
 	if (oct_prefilter_rejects(ctx, cfg, tgid))
 		return 0;
-	/* The cheapest reject first: when no selector's matchPIDs accepts this process, nothing is
-	 * looked up, read, captured or saved (the entry half saves nothing, so the exit half stops
-	 * too). */
-	if (!oct_any_pid_match(cfg, tgid))
-		return 0;
 	mode = cfg->mode;
 	if (mode == OCT_MODE_EXIT || mode == OCT_MODE_EXIT_DEFER) {
 		/* Most exits have nothing saved: skip the hash lookup while nothing is. */
@@ -344,7 +335,7 @@ static __always_inline int oct_generic(void *ctx)
 		for (i = 0; i < OCT_GEN_MAX_ARGS; i++)
 			raw.v[i] = i < cfg->nargs ? oct_read_slot(ctx, &cfg->args[i]) : 0;
 		/* resolve: paths change slots: judge those after they are followed */
-		if (!(cfg->hot & OCT_GCH_RESOLVE) && !oct_may_match(cfg, &raw, 0, 0, tgid))
+		if (!(cfg->hot & OCT_GCH_RESOLVE) && !oct_may_match(cfg, &raw, 0, 0))
 			return 0;
 		sc = bpf_map_lookup_elem(&gen_scratch, &zero);
 		if (!sc)
@@ -366,12 +357,12 @@ static __always_inline int oct_generic(void *ctx)
 		if (bpf_map_delete_elem(&gen_pending, &pid_tgid) == 0)
 			__sync_fetch_and_add(npending, -1);
 		sc->ret = oct_read_ret(ctx, cfg);
-		if (!oct_may_match(cfg, (struct oct_gen_slots *)sc->slots, sc->ret, 1, tgid))
+		if (!oct_may_match(cfg, (struct oct_gen_slots *)sc->slots, sc->ret, 1))
 			return 0;
 	} else {
 		oct_prepare_slots(ctx, cfg, sc);
 		sc->ret = mode == OCT_MODE_FEXIT ? oct_read_ret(ctx, cfg) : 0;
-		if ((cfg->hot & OCT_GCH_RESOLVE) && !oct_may_match(cfg, (struct oct_gen_slots *)sc->slots, 0, 0, tgid))
+		if ((cfg->hot & OCT_GCH_RESOLVE) && !oct_may_match(cfg, (struct oct_gen_slots *)sc->slots, 0, 0))
 			return 0;
 		if (mode == OCT_MODE_STORE) {
 			oct_save_slots(sc, pid_tgid);
@@ -396,7 +387,7 @@ static __always_inline int oct_generic(void *ctx)
 		oct_save_slots(sc, pid_tgid);
 		return 0;
 	}
-	s = oct_select(cfg, sc, h, tgid);
+	s = oct_select(cfg, sc, h);
 	if (s < 0 || s >= OCT_GEN_MAX_SELECTORS)
 		return 0;
 

@@ -41,30 +41,24 @@ bool reads_raw_slots(const oct_gen_config& c) {
          c.mode == OCT_MODE_FEXIT;
 }
 
-// The pids a selector requires of the process itself (tgid, host pid namespace): a plain
-// matchPIDs In (no followForks, no isNamespacePID); nullptr when it has none.
-struct PidList {
-  const uint32_t* pids;
-  uint32_t n;
-};
-std::optional<PidList> required_pids(const Selector& s) {
-  if (s.pid_op == OCT_SET_IN && s.npids) return PidList{s.pids, std::min<uint32_t>(s.npids, OCT_GEN_MAX_PIDS)};
+// The matchPIDs filter of a selector that names the process itself (tgid, host pid namespace):
+// In, no followForks, no isNamespacePID; nullptr when it has none.
+const oct_gen_pid_filter* required_pids(const Selector& s) {
   for (uint32_t i = 0; i < s.npid_filters && i < OCT_GEN_MAX_PID_FILTERS; i++) {
     const oct_gen_pid_filter& f = s.pid_filters[i];
-    if (f.op == OCT_SET_IN && f.flags == 0 && f.npids)
-      return PidList{f.pids, std::min<uint32_t>(f.npids, OCT_GEN_MAX_PIDS)};
+    if (f.op == OCT_SET_IN && f.flags == 0 && f.npids) return &f;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 // matchPIDs In on every selector: the union of their pids.
 std::optional<std::vector<uint32_t>> pid_set(const std::vector<const Selector*>& sels) {
   std::vector<uint32_t> set;
   for (const Selector* s : sels) {
-    auto req = required_pids(*s);
-    if (!req) return std::nullopt;
-    for (uint32_t i = 0; i < req->n; i++)
-      if (!add(set, req->pids[i])) return std::nullopt;
+    const oct_gen_pid_filter* f = required_pids(*s);
+    if (!f) return std::nullopt;
+    for (uint32_t i = 0; i < f->npids && i < OCT_GEN_MAX_PIDS; i++)
+      if (!add(set, f->pids[i])) return std::nullopt;
   }
   return set;
 }

@@ -75,7 +75,6 @@ TEST(CompileSelectors, PidFiltersKeepTheirFlags) {
   EXPECT_EQ(s.pid_filters[1].flags, 0);
   EXPECT_EQ(s.pid_filters[1].npids, 2);
   EXPECT_EQ(s.pid_filters[1].pids[1], 20u);
-  EXPECT_EQ(s.pid_op, 0);  // the old single-filter fields stay unused
   EXPECT_EQ(c->hooks[0].enter.config.proc_needs, 0u);
   EXPECT_EQ(c->hooks[0].exit->config.selectors[0].npid_filters, 2);  // both halves filter
 }
