@@ -50,6 +50,8 @@ if [ -n "$work" ]; then
   mkdir -p "$H$work" 2>/dev/null  # under /tmp, /run or /root: on the guest's tmpfs
   mount -t 9p -o $opts work "$H$work" || { echo "VMTEST init: cannot mount $work"; finish 126; }
 fi
+# Loopback up: network tests connect over 127.0.0.1.
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up || echo "VMTEST init: cannot bring up lo"
 ulimit -l unlimited
 echo "VMTEST init: running the command, uptime $(cut -d' ' -f1 /proc/uptime)s"
 chroot $H /bin/bash /run/octagon-vm/cmd

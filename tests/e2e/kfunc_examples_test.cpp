@@ -13,9 +13,11 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <map>
 #include <set>
 
 #include "e2e/kfunc_examples.h"
+#include "sensor/kobject_triggers.h"
 
 namespace octagon::testing {
 namespace {
@@ -32,6 +34,8 @@ class KfuncExamples : public KfuncExamplesBase {
   void commit_creds(AgentProcess& agent);
   void lsm_file_open(AgentProcess& agent);
   void socket_connect(AgentProcess& agent);
+  void bpf(AgentProcess& agent);
+  void tcp_connect(AgentProcess& agent);
 };
 
 // Events of `policy` from one of `pids`: all examples run on one agent.
@@ -218,6 +222,87 @@ void KfuncExamples::socket_connect(AgentProcess& agent) {
             json::parse(R"([{"sockaddr_arg":{"family":"AF_INET","addr":"127.0.0.1","port":9}},{"int_arg":16}])"));
 }
 
+// bpf.yaml: bpf_check (bpf_attr), security_perf_event_alloc (perf_event) and the map hook of the
+// kernel (security_bpf_map_alloc before 6.9, security_bpf_map_create after; callNotFound is
+// ignored for the other). A child creates a map, loads a program and opens a perf event.
+void KfuncExamples::bpf(AgentProcess& agent) {
+  pid_t pid = 0;
+  int st = run_child(
+      [] {
+        bpf_attr m{};
+        m.map_type = BPF_MAP_TYPE_HASH;
+        m.key_size = 4;
+        m.value_size = 8;
+        m.max_entries = 16;
+        strcpy(m.map_name, "oct_kmap");
+        if (syscall(SYS_bpf, BPF_MAP_CREATE, &m, sizeof m) < 0) return 1;
+        bpf_insn insns[2] = {};
+        insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K;  // r0 = 0
+        insns[1].code = BPF_JMP | BPF_EXIT;
+        bpf_attr p{};
+        p.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+        p.insns = uint64_t(uintptr_t(insns));
+        p.insn_cnt = 2;
+        p.license = uint64_t(uintptr_t("GPL"));
+        strcpy(p.prog_name, "oct_kprog");
+        if (syscall(SYS_bpf, BPF_PROG_LOAD, &p, sizeof p) < 0) return 2;
+        perf_event_attr a{};
+        a.size = sizeof a;
+        a.type = PERF_TYPE_SOFTWARE;
+        a.config = PERF_COUNT_SW_DUMMY;
+        a.disabled = 1;
+        return syscall(SYS_perf_event_open, &a, 0, -1, -1, 0) < 0 ? 3 : 0;
+      },
+      &pid);
+  EXPECT_EQ(WEXITSTATUS(st), 0);
+  auto ev = collect(agent, "process_kprobe", of("bpf", {pid}), 3);
+  std::map<std::string, json> args;
+  for (const auto& e : ev) {
+    EXPECT_EQ(e["action"], "KPROBE_ACTION_POST");
+    ASSERT_EQ(e["args"].size(), 1u) << e.dump();
+    std::string fn = e["function_name"];
+    args[fn == "security_bpf_map_create" ? "security_bpf_map_alloc" : fn] = e["args"][0];
+  }
+  EXPECT_EQ(args["bpf_check"], json::parse(R"({"bpf_attr_arg":{"ProgType":"BPF_PROG_TYPE_SOCKET_FILTER",
+                                                "InsnCnt":2,"ProgName":"oct_kprog"}})"))
+      << err_;
+  EXPECT_EQ(args["security_perf_event_alloc"],
+            json::parse(R"({"perf_event_arg":{"Type":"PERF_TYPE_SOFTWARE","Config":"9"}})"));
+  EXPECT_EQ(args["security_bpf_map_alloc"],
+            json::parse(R"({"bpf_map_arg":{"MapType":"BPF_MAP_TYPE_HASH","KeySize":4,"ValueSize":8,
+                                            "MaxEntries":16,"MapName":"oct_kmap"}})"));
+}
+
+// tcp-connect.yaml: tcp_connect, tcp_sendmsg (with its size) and tcp_close of one loopback
+// connection, each with the connection's sock_arg.
+void KfuncExamples::tcp_connect(AgentProcess& agent) {
+  NetTrigger t = tcp_connect_child();
+  ASSERT_TRUE(t.ok) << "no loopback connection";
+  int st = 0;
+  EXPECT_EQ(waitpid(t.pid, &st, 0), t.pid);
+  EXPECT_EQ(WEXITSTATUS(st), 0);
+  auto ev = collect(agent, "process_kprobe", of("connect", {t.pid}), 3);
+  std::map<std::string, json> seen;
+  for (const auto& e : ev) seen[e["function_name"]] = e;
+  ASSERT_EQ(seen.size(), 3u) << err_;
+  for (const auto& [fn, e] : seen) {
+    SCOPED_TRACE(fn);
+    EXPECT_EQ(e["action"], "KPROBE_ACTION_POST");
+    const json& s = e["args"][0]["sock_arg"];
+    EXPECT_EQ(s["family"], "AF_INET") << e.dump();
+    EXPECT_EQ(s["type"], "SOCK_STREAM");
+    EXPECT_EQ(s["protocol"], "IPPROTO_TCP");
+    EXPECT_EQ(s["saddr"], "127.0.0.1");
+    EXPECT_EQ(s["daddr"], "127.0.0.1");
+    EXPECT_EQ(s["sport"], t.client_port);
+    EXPECT_EQ(s["dport"], t.server_port);
+    EXPECT_TRUE(s.contains("cookie")) << e.dump();
+  }
+  EXPECT_EQ(seen["tcp_connect"]["args"][0]["sock_arg"]["state"], "TCP_SYN_SENT");
+  EXPECT_EQ(seen["tcp_sendmsg"]["args"][0]["sock_arg"]["state"], "TCP_ESTABLISHED");
+  EXPECT_EQ(seen["tcp_sendmsg"]["args"][1], json::parse(R"({"int_arg":1})"));
+}
+
 // All the examples above on one agent. Where the kernel has no kernel-function hooks (this
 // machine) the agent refuses them: killer.yaml, a tracepoint policy, is checked alone and the
 // test skips (fails where the VM tier promises the mechanism).
@@ -230,7 +315,9 @@ TEST_F(KfuncExamples, RunnableExamplesOnOneAgent) {
                                 {"killer.yaml", {}},
                                 {"kprobe_commit_creds.yaml", {}},
                                 {"lsm_file_open.yaml", {}},
-                                {"security-socket-connect.yaml", {}}});
+                                {"security-socket-connect.yaml", {}},
+                                {"bpf.yaml", {}},
+                                {"tcp-connect.yaml", {}}});
   auto agent = start({"--tracing-policy-dir", dir});
   if (!agent && !missing_.empty()) {
     std::string missing = missing_, why = err_;
@@ -253,7 +340,9 @@ TEST_F(KfuncExamples, RunnableExamplesOnOneAgent) {
                 {"killer.yaml", &KfuncExamples::killer},
                 {"kprobe_commit_creds.yaml", &KfuncExamples::commit_creds},
                 {"lsm_file_open.yaml", &KfuncExamples::lsm_file_open},
-                {"security-socket-connect.yaml", &KfuncExamples::socket_connect}};
+                {"security-socket-connect.yaml", &KfuncExamples::socket_connect},
+                {"bpf.yaml", &KfuncExamples::bpf},
+                {"tcp-connect.yaml", &KfuncExamples::tcp_connect}};
   for (const auto& c : checks) {
     SCOPED_TRACE(c.file);
     (this->*c.run)(*agent);

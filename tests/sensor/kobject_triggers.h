@@ -7,7 +7,9 @@
 #include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/perf_event.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -43,6 +45,13 @@ inline sockaddr_in loopback(uint16_t port) {
   return a;
 }
 
+// Whether fd becomes readable within 5 s: a trigger whose child failed (no loopback, say) makes
+// the test fail instead of blocking in accept or recv.
+inline bool readable_soon(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, 5000) == 1;
+}
+
 // A child connects over TCP to a listener of this process, sends a byte and exits.
 inline NetTrigger tcp_connect_child() {
   NetTrigger t;
@@ -59,10 +68,10 @@ inline NetTrigger tcp_connect_child() {
   }
   sockaddr_in peer{};
   socklen_t n = sizeof(peer);
-  int c = accept(l, reinterpret_cast<sockaddr*>(&peer), &n);
+  int c = readable_soon(l) ? accept(l, reinterpret_cast<sockaddr*>(&peer), &n) : -1;
   t.client_port = ntohs(peer.sin_port);
   char b;
-  t.ok = c >= 0 && read(c, &b, 1) == 1;
+  t.ok = c >= 0 && readable_soon(c) && read(c, &b, 1) == 1;
   if (c >= 0) close(c);
   close(l);
   return t;
@@ -85,10 +94,30 @@ inline NetTrigger udp_send_child() {
   char b[8];
   sockaddr_in from{};
   socklen_t n = sizeof(from);
-  t.ok = recvfrom(r, b, sizeof(b), 0, reinterpret_cast<sockaddr*>(&from), &n) == 5;
+  t.ok = readable_soon(r) && recvfrom(r, b, sizeof(b), 0, reinterpret_cast<sockaddr*>(&from), &n) == 5;
   t.client_port = ntohs(from.sin_port);
   close(r);
   return t;
+}
+
+// unshare(CLONE_NEWUSER), also from a chroot (the VM tier's guest runs tests chrooted into the
+// host's root, where the kernel refuses it): climb out (chroot to a subdirectory, then ".." from
+// the old working directory up to the real root), unshare, and chroot back, which the new user
+// namespace allows. Not chrooted, the climb stays at "/". For forked children: it changes the
+// process's root on the way. Returns 0 or -1.
+inline int unshare_user_namespace() {
+  int old_root = open("/", O_PATH | O_DIRECTORY), cwd = open(".", O_PATH | O_DIRECTORY);
+  int rc = -1;
+  if (old_root >= 0 && cwd >= 0 && chroot("/tmp") == 0) {
+    bool up = true;
+    for (int i = 0; i < 64 && up; i++) up = chdir("..") == 0;
+    if (up && chroot(".") == 0 && unshare(CLONE_NEWUSER) == 0 && fchdir(old_root) == 0 && chroot(".") == 0 &&
+        fchdir(cwd) == 0)
+      rc = 0;
+  }
+  if (old_root >= 0) close(old_root);
+  if (cwd >= 0) close(cwd);
+  return rc;
 }
 
 // The inode of a namespace file (/proc/self/ns/user...).
