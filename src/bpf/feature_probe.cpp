@@ -63,6 +63,32 @@ Probe try_override_return() {
                      " (kernel built without CONFIG_BPF_KPROBE_OVERRIDE / CONFIG_FUNCTION_ERROR_INJECTION)"};
 }
 
+// Loads a kprobe.multi program and attaches it to one function: a kernel may accept the program
+// type (5.18+) and still lack the link (6.1 on Debian: CONFIG_FPROBE is off, EOPNOTSUPP).
+Probe try_kprobe_multi() {
+  const bpf_insn insns[] = {
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+  };
+  LIBBPF_OPTS(bpf_prog_load_opts, opts);
+  opts.expected_attach_type = BPF_TRACE_KPROBE_MULTI;
+  Fd prog(bpf_prog_load(BPF_PROG_TYPE_KPROBE, "oct_probe", "GPL", insns, 2, &opts));
+  if (!prog.valid())
+    return {false, std::string("kprobe.multi program rejected: ") + strerror(errno) + " (needs Linux 5.18+)"};
+  // A function every kernel with BPF has and that nothing calls on its own.
+  const char* syms[] = {"bpf_fentry_test1"};
+  LIBBPF_OPTS(bpf_link_create_opts, lopts);
+  lopts.kprobe_multi.syms = syms;
+  lopts.kprobe_multi.cnt = 1;
+  Fd link(bpf_link_create(prog.get(), 0, BPF_TRACE_KPROBE_MULTI, &lopts));
+  if (!link.valid()) {
+    int err = errno;
+    return {false, std::string("kprobe.multi link refused: ") + strerror(err) +
+                       (err == EOPNOTSUPP ? " (kernel built without CONFIG_FPROBE)" : "")};
+  }
+  return {true, "kprobe.multi link attached"};
+}
+
 }  // namespace
 
 const char* feature_name(Feature f) {
@@ -78,6 +104,7 @@ const char* feature_name(Feature f) {
     case Feature::kSendSignal: return "send_signal";
     case Feature::kFmodRet: return "fmod_ret";
     case Feature::kOverrideReturn: return "override_return";
+    case Feature::kKprobeMulti: return "kprobe_multi";
   }
   return "?";
 }
@@ -145,6 +172,8 @@ Probe FeatureProbe::run(Feature f) {
       return try_load(BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, "security_file_open");
     case Feature::kOverrideReturn:
       return try_override_return();
+    case Feature::kKprobeMulti:
+      return try_kprobe_multi();
     case Feature::kKprobe:
       if (access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0)
         return {true, "perf kprobe PMU"};

@@ -28,6 +28,7 @@ enum class Feature {
   kSendSignal,  // bpf_send_signal helper
   kFmodRet,     // BPF_MODIFY_RETURN (fmod_ret) on security_* functions
   kOverrideReturn,  // bpf_override_return helper in kprobes (CONFIG_BPF_KPROBE_OVERRIDE)
+  kKprobeMulti,     // kprobe.multi links: one program on many functions (Linux 5.18+, CONFIG_FPROBE)
 };
 
 const char* feature_name(Feature f);

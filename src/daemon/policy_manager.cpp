@@ -104,8 +104,22 @@ void PolicyManager::unload(Entry& e) {
 Result<void> PolicyManager::load(Entry& e) {
   OCTAGON_ASSIGN_OR_RETURN(e.compiled, policy::compile_policy(e.spec, kernel_, e.opts));
   for (policy::HookPlan& h : e.compiled.hooks) {
-    uint32_t id = registry_.add(h.render);
-    e.hook_ids.push_back(id);
+    uint32_t id = 0;
+    if (h.enter.target.kind == policy::AttachTarget::Kind::kKprobeMulti) {
+      // One program for many functions: a hook id (its events' function_name) per function,
+      // which the kernel hands the program as the call's attach cookie.
+      h.enter.target.cookies.clear();
+      for (const std::string& fn : h.enter.target.functions) {
+        policy::HookRender r = h.render;
+        r.function_name = fn;
+        id = registry_.add(r);
+        e.hook_ids.push_back(id);
+        h.enter.target.cookies.push_back(id);
+      }
+    } else {
+      id = registry_.add(h.render);
+      e.hook_ids.push_back(id);
+    }
     h.enter.config.hook_id = id;
     auto enter = sensors::GenericHook::create(h.enter.target, h.enter.config, sensor_, nullptr,
                                               h.enter.inmap, h.enter.binaries);

@@ -110,6 +110,13 @@ policy::HookSupport TracefsKernelFacts::hook_support() {
   h.kprobe_why = k.ok ? "kprobes available" : "no kprobes (" + k.detail + ")";
   h.fentry_why = f.ok ? "BPF trampolines available" : "no fentry/fexit (" + f.detail + ")";
   h.lsm_why = l.ok ? "BPF-LSM available" : "no BPF-LSM (" + l.detail + ")";
+  if (k.ok) {  // kprobe.multi is probed only where kprobes are
+    const bpf::Probe& m = probe_.get(bpf::Feature::kKprobeMulti);
+    h.kprobe_multi = m.ok;
+    h.kprobe_multi_why = m.ok ? "kprobe.multi available" : "no kprobe.multi (" + m.detail + ")";
+  } else {
+    h.kprobe_multi_why = "no kprobes";
+  }
   return h;
 }
 

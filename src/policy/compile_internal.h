@@ -104,7 +104,17 @@ Result<void> compile_actions(const TracingPolicy& policy, const Selector& select
 // (+ kretprobe); appended to out (or skipped with a note under ignore.callNotFound).
 Result<void> compile_kfunc(const TracingPolicy& policy, const KProbeSpec& spec, const std::string& call,
                            bool fentries, KernelFacts& kernel, bool monitor, CompiledPolicy& out,
-                           bool prefer_kprobes = false);
+                           bool prefer_kprobes = false, bool for_multi = false);
+
+// kprobe.multi (compile_kprobe_multi.cpp). Whether the kernel-function calls of kprobes: entry
+// `spec` (`ncalls` of them) go on kprobe.multi links: the kernel has them, the policy does not
+// disable them, and the calls are plain kprobes (no return half, no Override). `note` says why
+// not when the entry has several calls.
+bool wants_kprobe_multi(const TracingPolicy& policy, const KProbeSpec& spec, size_t ncalls, KernelFacts& kernel,
+                        std::string& note);
+// Joins the kprobe hooks out.hooks[first..] that have the same plan into one kprobe.multi hook
+// per plan; a policy note says which functions share a link.
+void join_kprobe_multi(const KProbeSpec& spec, CompiledPolicy& out, size_t first);
 // A lsmhooks: entry (compile_kfunc.cpp): a BPF-LSM program on the hook.
 Result<void> compile_lsm(const TracingPolicy& policy, const LsmHookSpec& spec, KernelFacts& kernel,
                          bool monitor, CompiledPolicy& out);

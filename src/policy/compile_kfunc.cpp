@@ -186,7 +186,8 @@ Result<void> compile_hook(const TracingPolicy& p, const HookCommon& spec, const 
 }  // namespace
 
 Result<void> compile_kfunc(const TracingPolicy& p, const KProbeSpec& spec, const std::string& call, bool fentries,
-                           KernelFacts& kernel, bool monitor, CompiledPolicy& out, bool prefer_kprobes) {
+                           KernelFacts& kernel, bool monitor, CompiledPolicy& out, bool prefer_kprobes,
+                           bool for_multi) {
   const char* key = fentries ? "fentries" : "kprobes";
   HookSupport hs = kernel.hook_support();
   KfuncHook h;
@@ -233,6 +234,7 @@ Result<void> compile_kfunc(const TracingPolicy& p, const KProbeSpec& spec, const
     }
   }
   OCTAGON_TRY(compile_hook(p, spec, &spec, h, kernel, monitor, out));
+  if (for_multi && h.mech == Mech::kKprobe) return ok();  // join_kprobe_multi notes the link
   const HookPlan& plan = out.hooks.back();
   std::string why = h.mech == Mech::kFentry ? (fentries ? "" : " (BPF trampoline: cheaper than a kprobe)")
                     : h.mech == Mech::kFmodRet ? " (Override: the function returns argError instead of running)"

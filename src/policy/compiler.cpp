@@ -356,19 +356,28 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
   HookCompiler hc(p, kernel, out, out.mode == PolicyMode::kMonitor);
   for (const KProbeSpec& k : p.kprobes) {
     OCTAGON_ASSIGN_OR_RETURN(std::vector<std::string> calls, calls_of(p, k, kernel, out.notes));
+    // Syscalls stay on their tracepoints (every kernel has them); syscall: false on a
+    // __x64_sys_* name hooks the wrapper function itself.
+    auto kernel_function = [&](const std::string& call) {
+      return syscall_of(call).empty() || (!k.syscall && call.rfind("sys_", 0) != 0);
+    };
+    std::string multi_note;
+    const size_t nfunctions = size_t(std::count_if(calls.begin(), calls.end(), kernel_function));
+    const bool multi = detail::wants_kprobe_multi(p, k, nfunctions, kernel, multi_note);
+    if (!multi_note.empty()) out.notes.push_back(multi_note);
+    const size_t first = out.hooks.size();
     size_t syscalls = 0;
     for (const std::string& call : calls) {
       std::string sc = syscall_of(call);
-      // Syscalls stay on their tracepoints (every kernel has them); syscall: false on a
-      // __x64_sys_* name hooks the wrapper function itself.
-      if (sc.empty() || (!k.syscall && call.rfind("sys_", 0) != 0)) {
+      if (kernel_function(call)) {
         OCTAGON_TRY(detail::compile_kfunc(p, k, call, false, kernel, out.mode == PolicyMode::kMonitor, out,
-                                          options.prefer_kprobes));
+                                          options.prefer_kprobes || multi, multi));
         continue;
       }
       OCTAGON_TRY(hc.syscall_kprobe(k, sc));
       if (out.hooks.back().enter.target.kind == AttachTarget::Kind::kTracepoint) syscalls++;
     }
+    if (multi) detail::join_kprobe_multi(k, out, first);
     if (!k.call_list.empty() && syscalls)
       out.notes.push_back("kprobe " + k.call + " (" + std::to_string(syscalls) +
                           " syscalls) runs on their syscalls/sys_enter_* tracepoints " +

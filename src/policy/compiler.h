@@ -54,9 +54,11 @@ struct HookSupport {
   bool kprobe = false;  // kprobe and kretprobe
   bool fentry = false;  // fentry and fexit (BPF trampolines)
   bool lsm = false;     // BPF-LSM programs
+  bool kprobe_multi = false;  // kprobe.multi links (one program attached to many functions)
   std::string kprobe_why = "kprobes were not probed";
   std::string fentry_why = "BPF trampolines were not probed";
   std::string lsm_why = "BPF-LSM was not probed";
+  std::string kprobe_multi_why = "kprobe.multi was not probed";
 };
 
 // How Override can make one kernel function return an error instead of running (the agent

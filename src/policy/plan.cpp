@@ -19,6 +19,11 @@ std::string describe(const AttachTarget& t) {
     case AttachTarget::Kind::kLsm: return "lsm " + t.function;
     case AttachTarget::Kind::kFmodRet: return "fmod_ret " + t.function;
     case AttachTarget::Kind::kKprobeOverride: return "kprobe (override_return) " + t.function;
+    case AttachTarget::Kind::kKprobeMulti: {
+      std::string out = "kprobe.multi ";
+      for (size_t i = 0; i < t.functions.size(); i++) out += (i ? "," : "") + t.functions[i];
+      return out;
+    }
   }
   return "?";
 }

@@ -72,8 +72,11 @@ struct AttachTarget {
   // hook `function` (without the security_ prefix). Override: kFmodRet (BPF_MODIFY_RETURN on
   // `function`) and kKprobeOverride (a kprobe calling bpf_override_return); an LSM program
   // denies through its return value (lsm_may_deny).
+  // kKprobeMulti: one kprobe.multi link on every function of `functions`, which share one plan;
+  // each call's attach cookie is that function's hook id (`cookies`, set by the loader), which
+  // the program puts in its events instead of the plan's.
   enum class Kind { kTracepoint, kRawTracepoint, kUprobe, kKprobe, kFentry, kFexit, kLsm, kFmodRet,
-                    kKprobeOverride };
+                    kKprobeOverride, kKprobeMulti };
   Kind kind = Kind::kTracepoint;
   std::string subsystem;        // tracepoints
   std::string event;            // tracepoints, raw tracepoints
@@ -83,6 +86,8 @@ struct AttachTarget {
   bool retprobe = false;        // uprobes, kprobes
   std::string function;         // kprobes, fentry/fexit, lsm
   bool lsm_may_deny = false;    // lsm: the program returns the Override's error (int hooks)
+  std::vector<std::string> functions;  // kprobe.multi
+  std::vector<uint64_t> cookies;       // kprobe.multi: a hook id per function
 };
 
 // "tracepoint syscalls/sys_enter_openat", "uprobe /bin/bash:0x1234", for errors and status.

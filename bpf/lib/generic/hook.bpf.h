@@ -297,6 +297,14 @@ static __always_inline __s64 oct_read_ret(void *ctx, struct oct_gen_config *cfg)
 }
 
 /* Returns the error an Override asks the program to return (0: none). */
+/* The hook id events and rate-limit keys carry: the plan's, or on a kprobe.multi link (one
+ * program on many functions) the called function's attach cookie. */
+#ifdef OCT_GEN_HOOK_ID_FROM_COOKIE
+#define oct_hook_id(ctx, cfg) ((__u32)bpf_get_attach_cookie(ctx))
+#else
+#define oct_hook_id(ctx, cfg) ((cfg)->hook_id)
+#endif
+
 static __always_inline int oct_generic(void *ctx)
 {
 	__u32 zero = 0, i, pos, size, faulted = 0, tgid;
@@ -401,7 +409,7 @@ static __always_inline int oct_generic(void *ctx)
 			if (!sel->user_action)
 				return rc; /* nothing for the agent to do either */
 		}
-		if (oct_rate_limited(cfg, sc, h, s, pid_tgid)) {
+		if (oct_rate_limited(cfg, sc, h, s, pid_tgid, oct_hook_id(ctx, cfg))) {
 			oct_gen_count(s, OCT_GS_RATE_LIMITED);
 			return rc;
 		}
@@ -415,7 +423,7 @@ static __always_inline int oct_generic(void *ctx)
 	} else if (mode == OCT_MODE_EXIT_DEFER) {
 		ev->flags |= OCT_GEF_DEFERRED;
 	}
-	ev->hook_id = cfg->hook_id;
+	ev->hook_id = oct_hook_id(ctx, cfg);
 	ev->tid = (__u32)pid_tgid;
 	ev->selector = s;
 	ev->nargs = cfg->nargs;

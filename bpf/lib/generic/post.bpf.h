@@ -33,7 +33,8 @@ __noinline __u64 oct_rl_arg_hash(struct oct_exec_heap *h, __u32 off, __u32 len)
 /* 1 when selector s posted an event with the same key less than its window ago: the event is
  * suppressed (and counted by the caller). Otherwise records now as the key's last post. */
 static __always_inline int oct_rate_limited(struct oct_gen_config *cfg, struct oct_gen_scratch *sc,
-					    struct oct_exec_heap *h, __u32 s, __u64 pid_tgid)
+					    struct oct_exec_heap *h, __u32 s, __u64 pid_tgid,
+					    __u32 hook_id)
 {
 	struct oct_gen_selector *sel;
 	__u64 now, *last;
@@ -44,7 +45,7 @@ static __always_inline int oct_rate_limited(struct oct_gen_config *cfg, struct o
 	sel = &cfg->selectors[s];
 	if (!sel->rate_limit_ns)
 		return 0;
-	sc->rl.hook_id = cfg->hook_id;
+	sc->rl.hook_id = hook_id;
 	sc->rl.selector = s;
 	sc->rl.scope = sel->rate_limit_scope;
 	sc->rl.pad = 0;

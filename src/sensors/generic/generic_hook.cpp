@@ -18,6 +18,7 @@
 #include "generic_fexit_bpf.skel.h"
 #include "generic_fmod_ret_bpf.skel.h"
 #include "generic_kprobe_bpf.skel.h"
+#include "generic_kprobe_multi_bpf.skel.h"
 #include "generic_kprobe_override_bpf.skel.h"
 #include "generic_lsm_bpf.skel.h"
 #include "generic_raw_tp_bpf.skel.h"
@@ -71,6 +72,10 @@ const Family kKprobeFamily =
     family<generic_kprobe_bpf, generic_kprobe_bpf__open, generic_kprobe_bpf__load,
            generic_kprobe_bpf__destroy>("kprobe", "oct_gen_kprobe");
 
+const Family kKprobeMultiFamily =
+    family<generic_kprobe_multi_bpf, generic_kprobe_multi_bpf__open, generic_kprobe_multi_bpf__load,
+           generic_kprobe_multi_bpf__destroy>("kprobe.multi", "oct_gen_kprobe_multi");
+
 const Family kFentryFamily =
     family<generic_fentry_bpf, generic_fentry_bpf__open, generic_fentry_bpf__load,
            generic_fentry_bpf__destroy>("fentry", "oct_gen_fentry");
@@ -106,6 +111,7 @@ Result<const Family*> family_for(const policy::AttachTarget& t) {
     case policy::AttachTarget::Kind::kLsm: return &kLsmFamily;
     case policy::AttachTarget::Kind::kFmodRet: return &kFmodRetFamily;
     case policy::AttachTarget::Kind::kKprobeOverride: return &kKprobeOverrideFamily;
+    case policy::AttachTarget::Kind::kKprobeMulti: return &kKprobeMultiFamily;
   }
   return make_error(ENOTSUP, policy::describe(t) + ": this hook family is not built into Octagon yet");
 }
@@ -170,6 +176,17 @@ Result<bpf_link*> attach(bpf_program* prog, const policy::AttachTarget& t) {
     case policy::AttachTarget::Kind::kFmodRet:
       link = bpf_program__attach(prog);  // the target was set before loading
       break;
+    case policy::AttachTarget::Kind::kKprobeMulti: {
+      if (t.cookies.size() != t.functions.size())
+        return make_error(EINVAL, "attach " + policy::describe(t) + ": a hook id is needed per function");
+      std::vector<const char*> syms;
+      for (const std::string& f : t.functions) syms.push_back(f.c_str());
+      std::vector<__u64> cookies(t.cookies.begin(), t.cookies.end());
+      LIBBPF_OPTS(bpf_kprobe_multi_opts, opts, .syms = syms.data(), .cookies = cookies.data(),
+                  .cnt = syms.size());
+      link = bpf_program__attach_kprobe_multi_opts(prog, nullptr, &opts);
+      break;
+    }
   }
   if (!link) return make_error(errno, "attach " + policy::describe(t));
   return link;

@@ -34,10 +34,11 @@ TEST(Probe, JsonReport) {
   auto j = nlohmann::json::parse(probe_report_json(p, "6.18.0-test", "x86_64", false));
   EXPECT_EQ(j["kernel"], "6.18.0-test");
   EXPECT_EQ(j["privileged"], false);
-  ASSERT_EQ(j["features"].size(), 11u);  // fmod_ret and override_return included
+  ASSERT_EQ(j["features"].size(), 12u);  // fmod_ret, override_return and kprobe_multi included
   std::map<std::string, nlohmann::json> by_name;
   for (const auto& f : j["features"]) by_name[f["name"]] = f;
   EXPECT_EQ(by_name["ringbuf"]["ok"], true);
+  EXPECT_EQ(by_name["kprobe_multi"]["ok"], true);
   EXPECT_EQ(by_name["lsm"]["ok"], false);
   EXPECT_EQ(by_name["lsm"]["detail"], "lsm not in \"lsm=\" boot list\nsecond line");
   EXPECT_TRUE(j["bpf_stats_enabled"].is_boolean());
