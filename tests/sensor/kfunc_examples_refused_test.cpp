@@ -42,9 +42,6 @@ TEST(KfuncExamplesRefused, RefusedWithTheMissingPiece) {
       {"bpf.yaml", "argument type bpf_attr is not supported"},
       // TODO(feat/kargs): sock arguments (sock_arg); then connect, send and close a TCP socket.
       {"tcp-connect.yaml", "argument type sock is not supported"},
-      // TODO(feat/kargs): sock arguments and NotDAddr on them; then connect to a public address
-      // and check the Sigkill.
-      {"tcp-connect-only-private-addrs.yaml", "argument type sock is not supported"},
       // TODO(feat/override): Override through fmod_ret on security_* functions; then mkdir from
       // bash and check it fails.
       {"override-security.yaml", "Override on kernel function security_inode_mkdir is not supported by Octagon yet"},
