@@ -110,6 +110,14 @@ enum oct_gen_op {
 					 * pairs of ivals or is a member of `set` in gen_inmap */
 	OCT_OP_SPORTPRIV, OCT_OP_NOTSPORTPRIV, /* the port is below 1024 */
 	OCT_OP_FAMILY,			/* sa_family is one of the nvals ivals[2 * i] */
+	/* Network operators on sock/socket/skb captures (oct_gen_filter.is_string says which
+	 * capture: OCT_GEN_NET_SOCK or OCT_GEN_NET_SKB); SADDR..FAMILY above apply to them too,
+	 * on the source address and port and the family. */
+	OCT_OP_DADDR, OCT_OP_NOTDADDR,	/* the destination address, as SADDR */
+	OCT_OP_DPORT, OCT_OP_NOTDPORT,	/* the destination port, as SPORT */
+	OCT_OP_DPORTPRIV, OCT_OP_NOTDPORTPRIV,
+	OCT_OP_PROTOCOL,		/* the (IP) protocol is one of the nvals ivals[2 * i] */
+	OCT_OP_STATE,			/* sock: skc_state is one of the nvals ivals[2 * i] */
 };
 
 /* InMap / NotInMap sets live in the hook's gen_inmap hash map under this key. */
@@ -135,6 +143,9 @@ struct oct_gen_filter {
  * components joined root first, as user space shows it. */
 #define OCT_GEN_STR_PATH 2	/* OCT_GA_FD: the capture is the components */
 #define OCT_GEN_STR_FILE 3	/* OCT_GA_FILE/PATH/DENTRY/BINPRM: oct_gen_file_hdr, then them */
+/* Network operators on a kernel-object capture: which one it is. */
+#define OCT_GEN_NET_SOCK 4	/* OCT_GA_SOCK: struct oct_gen_ksock */
+#define OCT_GEN_NET_SKB 5	/* OCT_GA_SKB: struct oct_gen_kskb */
 
 enum oct_gen_action {
 	OCT_ACT_POST = 1,

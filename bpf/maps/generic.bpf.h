@@ -118,7 +118,12 @@ static __always_inline struct oct_gen_lpm_key *oct_scratch_lpm_key(void)
 	__u32 zero = 0;
 	struct oct_gen_scratch *sc = bpf_map_lookup_elem(&gen_scratch, &zero);
 
-	return sc ? &sc->lpm : NULL;
+	if (!sc)
+		return NULL;
+	/* Keeps the field's address after the NULL check: clang may otherwise compute it before
+	 * and select, which the verifier refuses (pointer arithmetic on map_value_or_null). */
+	asm volatile("" : "+r"(sc));
+	return &sc->lpm;
 }
 
 /* Where a chunk record of a maxData argument is assembled before it goes to the ring. */

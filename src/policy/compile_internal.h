@@ -13,6 +13,7 @@ struct ArgSlot {
   bool user_memory = false; // reads user memory (sockaddr, iovec...): pair with the syscall exit
   bool sockaddr_un = false; // OCT_GA_SOCKADDR spelled sockaddr_un: Family applies, not SAddr/SPort
   std::string no_filters;   // matchArgs/matchData are refused on it: what it is ("a sock argument")
+  std::string net_type;     // "sock", "socket" or "skb": network operators apply (compile_sockaddr.cpp)
 };
 
 // One argument's plan, as the compiler picks it.
@@ -82,9 +83,9 @@ Result<void> compile_selectors(const TracingPolicy& policy, const HookCommon& ho
                                std::vector<oct_gen_inmap_key>& inmap,
                                std::vector<oct_gen_lpm_key>* binaries = nullptr);
 
-// A network operator (SAddr, SPort, Family...) on argument `arg`, or any operator on a sockaddr
-// argument (compile_sockaddr.cpp): refused unless it is a network operator on a sockaddr it
-// applies to; CIDRs go to `lpm` (nullptr: refused).
+// A network operator (SAddr, SPort, Family...) on argument `arg`, or any operator on a sockaddr,
+// sock, socket or skb argument (compile_sockaddr.cpp): refused unless it is a network operator
+// the argument's type takes; CIDRs go to `lpm` (nullptr: refused).
 Result<void> compile_sockaddr_filter(const TracingPolicy& policy, const ArgFilter& f, uint8_t arg,
                                      const ArgSlot& slot, uint32_t set, oct_gen_filter& out,
                                      std::vector<oct_gen_inmap_key>& inmap, std::vector<oct_gen_lpm_key>* lpm);

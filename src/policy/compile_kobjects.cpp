@@ -202,6 +202,8 @@ Result<bool> choose_kobject_arg(const TracingPolicy& p, const KProbeArg& a, ArgT
   } else if (o->capture == OCT_GA_STR_KERNEL) {
     out.arg.max_data = 16;  // IFNAMSIZ
     out.slot.is_string = true;
+  } else if (o->capture == OCT_GA_SOCK || o->capture == OCT_GA_SKB) {
+    out.slot.net_type = a.type_name;  // network operators (compile_sockaddr.cpp)
   } else {
     out.slot.no_filters = "a " + a.type_name + " argument";
   }

@@ -35,14 +35,15 @@ Result<uint8_t> kernel_op(const TracingPolicy& p, const ArgFilter& f, bool is_st
   (void)is_string;
   if (is_net_operator(f.op))  // arguments are compiled by compile_sockaddr_filter
     return make_error(policy_error(p, field_pos(f.pos, "operator"),
-                                   "operator " + std::string(enum_name(f.op)) + " applies to sockaddr arguments, "
-                                   "not to return values"));
+                                   "operator " + std::string(enum_name(f.op)) + " applies to sockaddr, sock, socket "
+                                   "and skb arguments, not to return values"));
   return make_error(policy_error(p, field_pos(f.pos, "operator"),
                                  "operator " + std::string(enum_name(f.op)) +
                                      " is not supported by Octagon yet",
                                  "supported: Equal, NotEqual, Prefix, NotPrefix, Postfix, NotPostfix, "
                                  "GT, LT, Mask, InRange, NotInRange, InMap, NotInMap, SubString, FileType, NotFileType; "
-                                 "SAddr, NotSAddr, SPort, NotSPort, SPortPriv, NotSPortPriv and Family on sockaddr"));
+                                 "SAddr, NotSAddr, SPort, NotSPort, SPortPriv, NotSPortPriv and Family on sockaddr; "
+                                 "the network operators on sock, socket and skb"));
 }
 
 bool is_string_op(uint8_t op) {
@@ -272,7 +273,7 @@ Result<void> compile_selectors(const TracingPolicy& p, const HookCommon& hook,
       uint8_t path_str = slots[t].kind == OCT_GA_FD ? OCT_GEN_STR_PATH : OCT_GEN_STR_FILE;
       bool buffer = slots[t].kind == OCT_GA_BUF_USER || slots[t].kind == OCT_GA_IOVEC ||
                     slots[t].kind == OCT_GA_BUF_RET;
-      if (is_net_operator(f.op) || slots[t].kind == OCT_GA_SOCKADDR) {
+      if (is_net_operator(f.op) || slots[t].kind == OCT_GA_SOCKADDR || !slots[t].net_type.empty()) {
         OCTAGON_TRY(compile_sockaddr_filter(p, f, uint8_t(t), slots[t], set, out.filters[out.nfilters++], inmap,
                                             binaries));
         continue;

@@ -27,6 +27,24 @@ constexpr std::pair<std::string_view, uint16_t> kFamilies[] = {
     {"AF_QIPCRTR", 42},   {"AF_SMC", 43},       {"AF_XDP", 44},        {"AF_MCTP", 45},
 };
 
+// IP protocols (include/uapi/linux/in.h) and TCP states (include/net/tcp_states.h).
+constexpr std::pair<std::string_view, uint16_t> kProtocols[] = {
+    {"IPPROTO_IP", 0},      {"IPPROTO_ICMP", 1},     {"IPPROTO_IGMP", 2},    {"IPPROTO_IPIP", 4},
+    {"IPPROTO_TCP", 6},     {"IPPROTO_EGP", 8},      {"IPPROTO_PUP", 12},    {"IPPROTO_UDP", 17},
+    {"IPPROTO_IDP", 22},    {"IPPROTO_TP", 29},      {"IPPROTO_DCCP", 33},   {"IPPROTO_IPV6", 41},
+    {"IPPROTO_RSVP", 46},   {"IPPROTO_GRE", 47},     {"IPPROTO_ESP", 50},    {"IPPROTO_AH", 51},
+    {"IPPROTO_ICMPV6", 58}, {"IPPROTO_MTP", 92},     {"IPPROTO_BEETPH", 94}, {"IPPROTO_ENCAP", 98},
+    {"IPPROTO_PIM", 103},   {"IPPROTO_COMP", 108},   {"IPPROTO_L2TP", 115},  {"IPPROTO_SCTP", 132},
+    {"IPPROTO_UDPLITE", 136}, {"IPPROTO_MPLS", 137}, {"IPPROTO_ETHERNET", 143}, {"IPPROTO_RAW", 255},
+    {"IPPROTO_MPTCP", 262},
+};
+constexpr std::pair<std::string_view, uint16_t> kTcpStates[] = {
+    {"TCP_ESTABLISHED", 1}, {"TCP_SYN_SENT", 2},   {"TCP_SYN_RECV", 3}, {"TCP_FIN_WAIT1", 4},
+    {"TCP_FIN_WAIT2", 5},   {"TCP_TIME_WAIT", 6},  {"TCP_CLOSE", 7},    {"TCP_CLOSE_WAIT", 8},
+    {"TCP_LAST_ACK", 9},    {"TCP_LISTEN", 10},    {"TCP_CLOSING", 11}, {"TCP_NEW_SYN_RECV", 12},
+    {"TCP_BOUND_INACTIVE", 13},
+};
+
 bool iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); i++)
@@ -103,17 +121,38 @@ std::optional<PortRange> parse_port(std::string_view text, NetValueError& err) {
   return PortRange{*lo, *hi};
 }
 
-std::optional<uint16_t> parse_family(std::string_view text, NetValueError& err) {
-  for (const auto& [name, value] : kFamilies)
+namespace {
+
+// A name of `names` (any case) or a number up to `max`; `what` names the kind of value.
+template <size_t N>
+std::optional<uint16_t> named_value(std::string_view text, const std::pair<std::string_view, uint16_t> (&names)[N],
+                                    uint16_t max, const std::string& what, const std::string& examples,
+                                    NetValueError& err) {
+  for (const auto& [name, value] : names)
     if (iequal(text, name)) return value;
   if (auto n = parse_uint64(text)) {
-    if (*n <= 65535) return uint16_t(*n);
-    err = {"address family " + std::string(text) + " is above 65535", "e.g. AF_INET or 2"};
+    if (*n <= max) return uint16_t(*n);
+    err = {what + " " + std::string(text) + " is above " + std::to_string(max), "e.g. " + examples};
     return std::nullopt;
   }
-  err = {"unknown address family '" + std::string(text) + "'",
-         "AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_PACKET... or the number"};
+  err = {"unknown " + what + " '" + std::string(text) + "'", examples + "... or the number"};
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<uint16_t> parse_family(std::string_view text, NetValueError& err) {
+  return named_value(text, kFamilies, 65535, "address family", "AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_PACKET",
+                     err);
+}
+
+std::optional<uint16_t> parse_protocol(std::string_view text, NetValueError& err) {
+  return named_value(text, kProtocols, 65535, "protocol", "IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP", err);
+}
+
+std::optional<uint16_t> parse_tcp_state(std::string_view text, NetValueError& err) {
+  return named_value(text, kTcpStates, 255, "TCP state", "TCP_ESTABLISHED, TCP_SYN_SENT, TCP_CLOSE, TCP_LISTEN",
+                     err);
 }
 
 }  // namespace octagon::policy
@@ -129,12 +168,11 @@ std::optional<NetValueError> sockaddr_refusal(ArgOperator op, bool unix_path) {
   const std::string name(enum_name(op));
   const std::string type = unix_path ? "sockaddr_un" : "sockaddr";
   const std::string problem = "operator " + name + " does not apply to " + type + " arguments";
-  const std::string hooks = "kernel-function hooks, which Octagon cannot attach on this kernel yet";
   if (op == AO::kProtocol)
-    return NetValueError{problem, "Protocol needs a sock, socket or skb argument (" + hooks + "); a " + type +
+    return NetValueError{problem, "Protocol needs a sock, socket or skb argument; a " + type +
                                       " has no protocol: use Family to tell AF_INET, AF_INET6 and AF_UNIX apart"};
   if (op == AO::kState)
-    return NetValueError{problem, "State needs a sock or socket argument (" + hooks + "); a " + type +
+    return NetValueError{problem, "State needs a sock or socket argument; a " + type +
                                       " has no connection state"};
   if (op == AO::kFamily) return std::nullopt;
   if (unix_path)
@@ -148,8 +186,7 @@ std::optional<NetValueError> sockaddr_refusal(ArgOperator op, bool unix_path) {
                                 {AO::kDPortPriv, AO::kSPortPriv}, {AO::kNotDPortPriv, AO::kNotSPortPriv}};
   for (const Swap& s : kSwaps)
     if (op == s.dest)
-      return NetValueError{problem, name + " needs a sock or skb argument (" + hooks +
-                                        "); a sockaddr has only the one address: use " +
+      return NetValueError{problem, name + " needs a sock, socket or skb argument; a sockaddr has only the one address: use " +
                                         std::string(enum_name(s.source))};
   return std::nullopt;
 }

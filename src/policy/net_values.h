@@ -36,6 +36,12 @@ std::optional<PortRange> parse_port(std::string_view text, NetValueError& err);
 // An address family: a name (AF_INET, AF_INET6, AF_UNIX, AF_NETLINK...) or a number < 65536.
 std::optional<uint16_t> parse_family(std::string_view text, NetValueError& err);
 
+// An IP protocol: a name (IPPROTO_TCP, IPPROTO_UDP...) or a number < 65536.
+std::optional<uint16_t> parse_protocol(std::string_view text, NetValueError& err);
+
+// A TCP state: a name (TCP_ESTABLISHED, TCP_SYN_SENT...) or a number < 256.
+std::optional<uint16_t> parse_tcp_state(std::string_view text, NetValueError& err);
+
 // SAddr, DAddr, SPort, DPort, *PortPriv, Protocol, Family, State and their Not* forms.
 bool is_net_operator(ArgOperator op);
 

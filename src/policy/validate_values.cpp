@@ -91,21 +91,6 @@ bool applies(AO op, Family f, ArgType t) {
   }
 }
 
-// A number, or a symbolic name with the given prefix (AF_INET, IPPROTO_TCP, TCP_SYN_SENT).
-bool is_number_or_name(const std::string& v, std::string_view prefix) {
-  if (parse_int64(v))
-    return true;
-  if (v.size() <= prefix.size() || v.compare(0, prefix.size(), prefix) != 0)
-    return false;
-  for (char c : v) {
-    if (!std::isupper(static_cast<unsigned char>(c)) &&
-        !std::isdigit(static_cast<unsigned char>(c)) && c != '_') {
-      return false;
-    }
-  }
-  return true;
-}
-
 } // namespace
 
 Result<void> validate_filter_values(ParseContext& ctx, const TracingPolicy& policy,
@@ -175,22 +160,19 @@ Result<void> validate_filter_values(ParseContext& ctx, const TracingPolicy& poli
       if (!parse_range(v, true) && !parse_range(v, false)) {
         return bad("a range 'min:max'", "both ends are numbers and min <= max, e.g. '100:200'");
       }
-    } else if (is_addr_op(f.op) || is_port_op(f.op) || f.op == AO::kFamily) {
+    } else if (is_addr_op(f.op) || is_port_op(f.op) || f.op == AO::kFamily || f.op == AO::kProtocol ||
+               f.op == AO::kState) {
       NetValueError err;
-      const bool good = is_addr_op(f.op)   ? parse_cidr(v, err).has_value()
-                        : is_port_op(f.op) ? parse_port(v, err).has_value()
-                                           : parse_family(v, err).has_value();
+      const bool good = is_addr_op(f.op)            ? parse_cidr(v, err).has_value()
+                        : is_port_op(f.op)          ? parse_port(v, err).has_value()
+                        : f.op == AO::kProtocol     ? parse_protocol(v, err).has_value()
+                        : f.op == AO::kState        ? parse_tcp_state(v, err).has_value()
+                                                    : parse_family(v, err).has_value();
       if (!good)
         return ctx.fail(at, err.problem, err.hint);
     } else if (is_priv_op(f.op)) {
       return ctx.fail(field_pos(f.pos, "values"), op_name + " takes no values (ports 0-1023)",
                       "remove the values, or use SPort with a range");
-    } else if (f.op == AO::kProtocol) {
-      if (!is_number_or_name(v, "IPPROTO_"))
-        return bad("a protocol", "e.g. IPPROTO_TCP or 6");
-    } else if (f.op == AO::kState) {
-      if (!is_number_or_name(v, "TCP_"))
-        return bad("a TCP state", "e.g. TCP_SYN_SENT or 2");
     } else if (numeric && f.op != AO::kInMap && f.op != AO::kNotInMap) {
       if (!parse_int64(v) && !parse_uint64(v)) {
         return bad("a number", "write a decimal, 0x hex or 0-prefixed octal number");

@@ -37,8 +37,6 @@ TEST(KfuncExamplesRefused, RefusedWithTheMissingPiece) {
     const char* file;
     const char* reason;
   } cases[] = {
-      // TODO: sock arguments load, the NotDAddr filter on them does not yet.
-      {"tcp-connect-only-private-addrs.yaml", "arguments of type sock cannot be filtered"},
       // imaHash needs a sleepable BPF-LSM program with bpf_ima_file_hash, not built yet; the
       // example's Override without it is proven by KfuncOverride.LsmBprmCheckTheBinaryNeverRuns.
       {"lsm_bprm_check.yaml", "imaHash needs BPF-LSM hooks with bpf_ima_file_hash"},

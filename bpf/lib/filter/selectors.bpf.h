@@ -129,6 +129,7 @@ static __always_inline int oct_filetype_match(struct oct_gen_filter *f, struct o
 
 #include "lib/filter/path_match.bpf.h"
 #include "lib/filter/sockaddr.bpf.h"
+#include "lib/filter/knet.bpf.h"
 
 static __always_inline int oct_int_value_match(__s64 x, struct oct_gen_filter *f, __u32 v)
 {
@@ -169,6 +170,8 @@ __noinline int oct_filter_match(struct oct_gen_filter *f, struct oct_gen_scratch
 	a = f->arg;
 	if (a != OCT_GEN_RET_ARG && a >= OCT_GEN_MAX_ARGS)
 		return 0;
+	if (f->is_string == OCT_GEN_NET_SOCK || f->is_string == OCT_GEN_NET_SKB)
+		return oct_knet_match(f, sc, h);
 	if (f->op >= OCT_OP_SADDR && f->op <= OCT_OP_FAMILY)
 		return oct_sockaddr_match(f, sc, h);
 	if ((f->op == OCT_OP_INMAP || f->op == OCT_OP_NOTINMAP) && f->is_string) {
