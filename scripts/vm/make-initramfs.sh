@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# make-initramfs.sh KDIR: builds KDIR/initrd.cpio.gz (from a kernel directory made by
-# fetch-kernel.sh): static busybox, the virtio/9p module chain in load order, and guest-init.sh
+# make-initramfs.sh KDIR [OUT]: builds OUT (default KDIR/initrd.cpio.gz) for a kernel directory
+# made by fetch-kernel.sh: static busybox, the virtio/9p module chain in load order, and guest-init.sh
 # as /init. Everything else the guest runs comes from the host's root over 9p.
 set -euo pipefail
 # shellcheck source=scripts/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
-kdir=${1:?usage: make-initramfs.sh KDIR}
+kdir=${1:?usage: make-initramfs.sh KDIR [OUT]}
+dest=${2:-$kdir/initrd.cpio.gz}
 kver=$(basename "$kdir")
 busybox=/bin/busybox
 file -b "$busybox" 2>/dev/null | grep -q 'statically linked' ||
@@ -32,4 +33,4 @@ rm "$tmp/paths"
 out=$(mktemp "$kdir/.initrd.XXXXXX")
 (cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 chmod 644 "$out"
-mv "$out" "$kdir/initrd.cpio.gz"
+mv "$out" "$dest"

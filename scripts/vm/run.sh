@@ -47,11 +47,11 @@ done
 t0=$EPOCHREALTIME
 kdir=$("$VM_SCRIPTS/fetch-kernel.sh" "$series")
 kver=$(basename "$kdir")
-initrd=$kdir/initrd.cpio.gz
-if [ ! -f "$initrd" ] || [ "$VM_SCRIPTS/guest-init.sh" -nt "$initrd" ] ||
-  [ "$VM_SCRIPTS/make-initramfs.sh" -nt "$initrd" ]; then
-  "$VM_SCRIPTS/make-initramfs.sh" "$kdir"
-fi
+# Named by the content of the scripts that make it: checkouts with different guest-init.sh
+# versions share the cache without booting each other's.
+initrd_sum=$(cat "$VM_SCRIPTS/guest-init.sh" "$VM_SCRIPTS/make-initramfs.sh" | sha256sum | cut -c1-16)
+initrd=$kdir/initrd-$initrd_sum.cpio.gz
+[ -f "$initrd" ] || "$VM_SCRIPTS/make-initramfs.sh" "$kdir" "$initrd"
 t1=$EPOCHREALTIME
 
 ctl=$(mktemp -d /tmp/octagon-vm.XXXXXX)
