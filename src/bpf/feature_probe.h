@@ -28,6 +28,7 @@ enum class Feature {
   kSendSignal,  // bpf_send_signal helper
   kFmodRet,     // BPF_MODIFY_RETURN (fmod_ret) on security_* functions
   kOverrideReturn,  // bpf_override_return helper in kprobes (CONFIG_BPF_KPROBE_OVERRIDE)
+  kImaHash,     // bpf_ima_file_hash in sleepable BPF-LSM programs (Post imaHash)
 };
 
 const char* feature_name(Feature f);

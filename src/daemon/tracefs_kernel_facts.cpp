@@ -110,6 +110,13 @@ policy::HookSupport TracefsKernelFacts::hook_support() {
   h.kprobe_why = k.ok ? "kprobes available" : "no kprobes (" + k.detail + ")";
   h.fentry_why = f.ok ? "BPF trampolines available" : "no fentry/fexit (" + f.detail + ")";
   h.lsm_why = l.ok ? "BPF-LSM available" : "no BPF-LSM (" + l.detail + ")";
+  if (l.ok) {
+    const bpf::Probe& i = probe_.get(bpf::Feature::kImaHash);
+    h.ima = i.ok;
+    h.ima_why = i.ok ? i.detail : "no bpf_ima_file_hash (" + i.detail + ")";
+  } else {
+    h.ima_why = h.lsm_why;
+  }
   return h;
 }
 

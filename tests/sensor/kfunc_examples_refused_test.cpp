@@ -48,8 +48,6 @@ TEST(KfuncExamplesRefused, RefusedWithTheMissingPiece) {
       // TODO(feat/override): Override through fmod_ret on security_* functions; then mkdir from
       // bash and check it fails.
       {"override-security.yaml", "Override on kernel function security_inode_mkdir is not supported by Octagon yet"},
-      // TODO(feat/override): Override through the BPF-LSM return value (imaHash is another gap).
-      {"lsm_bprm_check.yaml", "Override on LSM hook bprm_check_security is not supported by Octagon yet"},
       // Override on a syscall needs bpf_override_return (CONFIG_FUNCTION_ERROR_INJECTION), which
       // no Debian kernel has; fmod_ret cannot modify syscalls: refused on every kernel tested.
       {"hardlink-override.yaml", "Override cannot work on this kernel"},
