@@ -267,6 +267,8 @@ struct oct_gen_selector {
 	__s32 override_error;
 	__u8 override;
 	__u8 pad5[3];
+	__u8 ima_hash;	/* Post imaHash: the event carries the hash of the hook's file (BPF-LSM) */
+	__u8 pad6[7];
 };
 
 /* One hook's plan: written by user space into the config map before attaching. */
@@ -354,6 +356,8 @@ enum oct_gen_mode {
 /* Record of one matched hook invocation. Argument data follows the struct: for each arg,
  * arg_len[i] bytes (ints: 8 bytes; strings/buffers: raw bytes; fd: path components leaf
  * first, as in exec records), then ret_len bytes of a returned string (config ret_kind). */
+#define OCT_GEN_IMA_MAX 64	/* digest bytes at most (sha512) */
+
 struct oct_gen_event {
 	struct oct_msg_hdr hdr;
 	struct oct_proc_key key;	/* the process, as in the process map */
@@ -385,6 +389,20 @@ struct oct_gen_event {
 	__u8 override;		/* the selector asked for Override */
 	__u8 override_done;
 	__u8 pad4[2];
+	/* Post imaHash (BPF-LSM hooks; the lsm.s program fills it, lsm.bpf.c): ima_algo is the
+	 * kernel's enum hash_algo id of ima_digest (4: sha256), or bpf_ima_file_hash's negative
+	 * error when ima_state is OCT_IMA_FAILED. */
+	__u8 ima_state;		/* enum oct_gen_ima_state */
+	__u8 pad6[3];
+	__s32 ima_algo;
+	__u8 ima_digest[OCT_GEN_IMA_MAX];
+};
+
+/* oct_gen_event.ima_state */
+enum oct_gen_ima_state {
+	OCT_IMA_NONE = 0,	/* no imaHash asked for */
+	OCT_IMA_OK = 1,
+	OCT_IMA_FAILED = 2,	/* bpf_ima_file_hash failed (ima_algo: its error) */
 };
 
 /* maxData char_buf arguments: the first max_data bytes are captured inline, the rest (up to

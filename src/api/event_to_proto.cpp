@@ -364,4 +364,17 @@ bool EventToProto::convert(const events::UsdtEvent& event,
   return true;
 }
 
+bool EventToProto::convert(const events::LsmEvent& event,
+                           tetragon::GetEventsResponse& out) const {
+  out.Clear();
+  if (event.process == nullptr)
+    return false;
+  auto* m = out.mutable_process_lsm();
+  fill_common(event, *m);
+  m->set_function_name(utf8(event.function_name));
+  m->set_ima_hash(utf8(event.ima_hash));
+  fill_tail(event.time_ns, out);
+  return true;
+}
+
 } // namespace octagon::api

@@ -219,6 +219,15 @@ bool ProtoEvent::encode(const tetragon::GetEventsResponse& e, exporters::Compact
     encoder.encode(uprobe_, out);
     return true;
   }
+  case tetragon::GetEventsResponse::kProcessLsm: {
+    const auto& m = e.process_lsm();
+    common_from(m, process_, parent_, lsm_);
+    lsm_.function_name = m.function_name();
+    lsm_.ima_hash = m.ima_hash();
+    lsm_.time_ns = time;
+    encoder.encode(lsm_, out);
+    return true;
+  }
   default:
     return false;
   }

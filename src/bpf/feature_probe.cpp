@@ -63,6 +63,32 @@ Probe try_override_return() {
                      " (kernel built without CONFIG_BPF_KPROBE_OVERRIDE / CONFIG_FUNCTION_ERROR_INJECTION)"};
 }
 
+// Loads a sleepable BPF-LSM program on file_open that hashes the file with bpf_ima_file_hash
+// (Linux 5.18+, CONFIG_IMA): the helper exists only for sleepable LSM programs.
+Probe try_ima_file_hash() {
+  const bpf_insn insns[] = {
+      {BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_1, BPF_REG_1, 0, 0},  // r1 = the struct file *
+      {BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, 4, 0},
+      {BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0},
+      {BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -64},
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, 64},
+      {BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ima_file_hash},
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+  };
+  LIBBPF_OPTS(bpf_prog_load_opts, opts);
+  opts.expected_attach_type = BPF_LSM_MAC;
+  opts.prog_flags = BPF_F_SLEEPABLE;
+  int id = libbpf_find_vmlinux_btf_id("file_open", BPF_LSM_MAC);
+  if (id < 0) return {false, std::string("no BTF id for LSM hook file_open: ") + strerror(-id)};
+  opts.attach_btf_id = static_cast<__u32>(id);
+  Fd fd(bpf_prog_load(BPF_PROG_TYPE_LSM, "oct_probe_ima", "GPL", insns, std::size(insns), &opts));
+  if (fd.valid()) return {true, "sleepable lsm.s program calling bpf_ima_file_hash loaded"};
+  int err = errno;
+  return {false, std::string("sleepable lsm.s program calling bpf_ima_file_hash rejected: ") + strerror(err) +
+                     " (needs BPF-LSM, Linux 5.18+ and CONFIG_IMA)"};
+}
+
 // Loads a kprobe.multi program and attaches it to one function: a kernel may accept the program
 // type (5.18+) and still lack the link (6.1 on Debian: CONFIG_FPROBE is off, EOPNOTSUPP).
 Probe try_kprobe_multi() {
@@ -104,6 +130,7 @@ const char* feature_name(Feature f) {
     case Feature::kSendSignal: return "send_signal";
     case Feature::kFmodRet: return "fmod_ret";
     case Feature::kOverrideReturn: return "override_return";
+    case Feature::kImaHash: return "ima_hash";
     case Feature::kKprobeMulti: return "kprobe_multi";
   }
   return "?";
@@ -172,6 +199,8 @@ Probe FeatureProbe::run(Feature f) {
       return try_load(BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, "security_file_open");
     case Feature::kOverrideReturn:
       return try_override_return();
+    case Feature::kImaHash:
+      return try_ima_file_hash();
     case Feature::kKprobeMulti:
       return try_kprobe_multi();
     case Feature::kKprobe:

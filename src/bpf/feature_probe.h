@@ -29,6 +29,7 @@ enum class Feature {
   kFmodRet,     // BPF_MODIFY_RETURN (fmod_ret) on security_* functions
   kOverrideReturn,  // bpf_override_return helper in kprobes (CONFIG_BPF_KPROBE_OVERRIDE)
   kKprobeMulti,     // kprobe.multi links: one program on many functions (Linux 5.18+, CONFIG_FPROBE)
+  kImaHash,     // bpf_ima_file_hash in sleepable BPF-LSM programs (Post imaHash)
 };
 
 const char* feature_name(Feature f);

@@ -29,6 +29,7 @@ constexpr FeatureRow kRows[] = {
     {bpf::Feature::kFmodRet, "Override on security_* kprobes (fmod_ret)"},
     {bpf::Feature::kOverrideReturn, "Override on kprobes (bpf_override_return)"},
     {bpf::Feature::kKprobeMulti, "kprobes list: on one link (kprobe.multi)"},
+    {bpf::Feature::kImaHash, "Post imaHash on lsmhooks (bpf_ima_file_hash)"},
 };
 
 }  // namespace

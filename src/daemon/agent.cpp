@@ -298,6 +298,7 @@ StatusSnapshot Agent::status() const {
   s.tracepoint_events = st.tracepoint_events.load();
   s.uprobe_events = st.uprobe_events.load();
   s.usdt_events = st.usdt_events.load();
+  s.lsm_events = st.lsm_events.load();
   s.exec_events = st.exec_events.load();
   s.exit_events = st.exit_events.load();
   s.exit_unknown = st.exit_unknown.load();

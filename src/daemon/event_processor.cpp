@@ -277,6 +277,14 @@ void EventProcessor::handle_generic(const void* data, size_t size) {
     sensors::render_arguments(generic_, *render, usdt_event_.args, unused);
     for (EventSink* s : sinks_) s->on_usdt(usdt_event_);
     stats_.usdt_events.fetch_add(1, std::memory_order_relaxed);
+  } else if (render->kind == policy::EventKind::kLsm) {
+    fill_common(lsm_event_, *render, generic_, p);
+    lsm_event_.function_name = render->function_name;
+    std::optional<events::Argument> unused;
+    sensors::render_arguments(generic_, *render, lsm_event_.args, unused);
+    sensors::render_ima_hash(generic_, lsm_event_.ima_hash);
+    for (EventSink* s : sinks_) s->on_lsm(lsm_event_);
+    stats_.lsm_events.fetch_add(1, std::memory_order_relaxed);
   } else {
     fill_common(tracepoint_event_, *render, generic_, p);
     tracepoint_event_.subsys = render->subsys;

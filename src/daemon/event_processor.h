@@ -35,6 +35,7 @@ class EventSink {
   virtual void on_tracepoint(const events::TracepointEvent&) {}
   virtual void on_uprobe(const events::UprobeEvent&) {}
   virtual void on_usdt(const events::UsdtEvent&) {}
+  virtual void on_lsm(const events::LsmEvent&) {}
 };
 
 struct ProcessorOptions {
@@ -69,6 +70,7 @@ struct ProcessorStats {
       cache_removals{0}, cache_memory_bytes{0};
   // policy_events by kind (the metrics' events_total{type}).
   std::atomic<uint64_t> kprobe_events{0}, tracepoint_events{0}, uprobe_events{0}, usdt_events{0};
+  std::atomic<uint64_t> lsm_events{0};
 };
 
 class EventProcessor : public bpf::RecordHandler {
@@ -118,6 +120,7 @@ class EventProcessor : public bpf::RecordHandler {
   events::TracepointEvent tracepoint_event_;
   events::UprobeEvent uprobe_event_;
   events::UsdtEvent usdt_event_;
+  events::LsmEvent lsm_event_;
   ProcessorStats stats_;
   // Reused across records so the hot path does not allocate once capacities settle.
   sensors::DecodedExec exec_;

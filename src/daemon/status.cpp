@@ -145,6 +145,7 @@ std::string render_status_json(const StatusSnapshot& s) {
   ev.field("procfs_seeded", s.seeded);
   ev.field("process_kprobe", s.kprobe_events).field("process_tracepoint", s.tracepoint_events);
   ev.field("process_uprobe", s.uprobe_events).field("process_usdt", s.usdt_events);
+  ev.field("process_lsm", s.lsm_events);
   ev.close();
 
   ObjectWriter cache(top.raw("process_cache"));

@@ -36,6 +36,7 @@ struct StatusSnapshot {
   uint64_t unknown_hook = 0;  // policy records of a hook no longer loaded: dropped
   uint64_t exec_events = 0, exit_events = 0, exit_unknown = 0, parent_misses = 0, seeded = 0;
   uint64_t kprobe_events = 0, tracepoint_events = 0, uprobe_events = 0, usdt_events = 0;
+  uint64_t lsm_events = 0;
   CacheSnapshot cache;
   std::vector<ExporterSnapshot> exporters;
   // Policies: per policy, hook and selector what the kernel did (posted, signalled, refused,

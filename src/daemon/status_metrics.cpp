@@ -51,6 +51,7 @@ void render_events(const StatusSnapshot& s, ExpositionWriter& w) {
   w.sample({{"type", "PROCESS_TRACEPOINT"}}, s.tracepoint_events);
   w.sample({{"type", "PROCESS_UPROBE"}}, s.uprobe_events);
   w.sample({{"type", "PROCESS_USDT"}}, s.usdt_events);
+  w.sample({{"type", "PROCESS_LSM"}}, s.lsm_events);
   w.family("octagon_process_events_degraded_total", kCounter,
            "Events sent with less process information, by reason");
   w.sample({{"reason", "exit_unknown_process"}}, s.exit_unknown);

@@ -117,6 +117,13 @@ policy::HookSupport TracefsKernelFacts::hook_support() {
   } else {
     h.kprobe_multi_why = "no kprobes";
   }
+  if (l.ok) {
+    const bpf::Probe& i = probe_.get(bpf::Feature::kImaHash);
+    h.ima = i.ok;
+    h.ima_why = i.ok ? i.detail : "no bpf_ima_file_hash (" + i.detail + ")";
+  } else {
+    h.ima_why = h.lsm_why;
+  }
   return h;
 }
 

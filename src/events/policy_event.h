@@ -1,5 +1,5 @@
 // Events produced by TracingPolicy hooks: process_kprobe, process_tracepoint, process_uprobe,
-// process_usdt. Value types shared by the generic sensor's decoder and the exporters.
+// process_usdt, process_lsm. Value types shared by the generic sensor's decoder and the exporters.
 #pragma once
 
 #include <cstdint>
@@ -143,6 +143,12 @@ struct UsdtEvent : PolicyEventCommon {
   std::string path;
   std::string provider;
   std::string name;
+};
+
+// process_lsm: a BPF-LSM hook (lsmhooks:).
+struct LsmEvent : PolicyEventCommon {
+  std::string function_name;  // the hook without the security_ prefix, e.g. "bprm_check_security"
+  std::string ima_hash;       // Post imaHash: "<algo>:<hex digest>", e.g. "sha256:73ab..."; "" none
 };
 
 }  // namespace octagon::events

@@ -14,12 +14,15 @@ constexpr uint64_t kNsPerSecond = 1'000'000'000ull;
 
 Result<void> compile_post(const TracingPolicy& p, const Action& a, const HookRender& render,
                           oct_gen_selector& out) {
-  if (a.ima_hash)
-    return make_error(policy_error(
-        p, field_pos(a.pos, "imaHash"),
-        "imaHash needs BPF-LSM hooks with bpf_ima_file_hash (a sleepable lsm.s program), which "
-        "Octagon does not build yet",
-        "remove imaHash (Override and the other actions of the selector work without it)"));
+  if (a.ima_hash) {  // the hook and the kernel are checked by compile_ima (compile_ima.cpp)
+    if (render.kind != EventKind::kLsm)
+      return make_error(policy_error(
+          p, field_pos(a.pos, "imaHash"),
+          "imaHash works on lsmhooks: only (the hash of the file of a BPF-LSM hook, process_lsm "
+          "events)",
+          "hook the LSM hook under lsmhooks: (e.g. bprm_check_security, file_open), or remove imaHash"));
+    out.ima_hash = 1;
+  }
   if (a.kernel_stack_trace || a.user_stack_trace) {
     if (render.kind != EventKind::kKprobe)
       return make_error(policy_error(

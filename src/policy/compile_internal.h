@@ -122,6 +122,9 @@ Result<void> compile_lsm(const TracingPolicy& policy, const LsmHookSpec& spec, K
 
 // Override (compile_override.cpp). The selector's first Override action, or null.
 const Action* override_action(const HookCommon& hook);
+// Post imaHash on an lsmhooks: hook (compile_ima.cpp): refused where the hook or the kernel
+// cannot hash; else the plan's target gets its ima_file.
+Result<void> compile_ima(const TracingPolicy& p, const LsmHookSpec& spec, KernelFacts& kernel, HookPlan& plan);
 
 // How a hook with Override makes `function` return the error: fmod_ret, a kprobe with
 // bpf_override_return, or (kNone) not at all. kNone only in monitor mode, with a policy note

@@ -123,7 +123,7 @@ Result<void> compile_hook(const TracingPolicy& p, const HookCommon& spec, const 
                                    "return: true together with Override is not supported by Octagon yet",
                                    "remove return: true (an overridden call returns argError)"));
   HookPlan plan;
-  plan.render.kind = EventKind::kKprobe;
+  plan.render.kind = h.mech == Mech::kLsm ? EventKind::kLsm : EventKind::kKprobe;
   plan.render.function_name = h.shown_name;
   std::vector<ArgSlot> slots;
   OCTAGON_TRY(compile_args(p, spec, h, btf, plan, slots));
@@ -268,7 +268,7 @@ Result<void> compile_lsm(const TracingPolicy& p, const LsmHookSpec& spec, Kernel
   KfuncHook h;
   h.mech = Mech::kLsm;
   h.function = spec.hook;
-  h.shown_name = "security_" + spec.hook;
+  h.shown_name = spec.hook;  // process_lsm's function_name: the hook without security_
   h.proto = std::move(*proto);
   if (const Action* a = override_action(spec)) {
     BtfType rt = btf->type(h.proto.ret);
@@ -279,11 +279,15 @@ Result<void> compile_lsm(const TracingPolicy& p, const LsmHookSpec& spec, Kernel
     OCTAGON_TRY(check_override_errors(p, spec, -4095, -1, "an LSM hook denies with -errno"));
   }
   OCTAGON_TRY(compile_hook(p, spec, nullptr, h, kernel, monitor, out));
+  OCTAGON_TRY(compile_ima(p, spec, kernel, out.hooks.back()));
+  if (uint8_t f = out.hooks.back().enter.target.ima_file)
+    out.notes.push_back("lsm hook " + spec.hook + ": imaHash hashes the " +
+                        (f == 2 ? "executed file (linux_binprm->file)" : "file argument") +
+                        " with bpf_ima_file_hash in a sleepable lsm.s program");
   if (override_action(spec))
     out.notes.push_back("lsm hook " + spec.hook + ": Override denies the operation with argError (BPF-LSM "
                         "program return value)");
-  out.notes.push_back("lsm hook " + spec.hook + " runs on BPF-LSM; its events are process_kprobe events with "
-                      "function_name security_" + spec.hook + " (process_lsm events are not implemented yet)");
+  out.notes.push_back("lsm hook " + spec.hook + " runs on BPF-LSM (process_lsm events)");
   return ok();
 }
 

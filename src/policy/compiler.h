@@ -59,6 +59,8 @@ struct HookSupport {
   std::string fentry_why = "BPF trampolines were not probed";
   std::string lsm_why = "BPF-LSM was not probed";
   std::string kprobe_multi_why = "kprobe.multi was not probed";
+  bool ima = false;  // sleepable BPF-LSM programs may call bpf_ima_file_hash (Post imaHash)
+  std::string ima_why = "bpf_ima_file_hash was not probed";
 };
 
 // How Override can make one kernel function return an error instead of running (the agent

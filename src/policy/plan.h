@@ -14,7 +14,7 @@
 
 namespace octagon::policy {
 
-enum class EventKind { kKprobe, kTracepoint, kUprobe, kUsdt };
+enum class EventKind { kKprobe, kTracepoint, kUprobe, kUsdt, kLsm };
 
 // How one captured argument is decoded and shown.
 struct ArgRender {
@@ -88,6 +88,10 @@ struct AttachTarget {
   bool lsm_may_deny = false;    // lsm: the program returns the Override's error (int hooks)
   std::vector<std::string> functions;  // kprobe.multi
   std::vector<uint64_t> cookies;       // kprobe.multi: a hook id per function
+  // lsm with Post imaHash: a sleepable lsm.s program on the same hook hashes the file of the
+  // hook's first argument (ima_file: 1 a struct file *, 2 a struct linux_binprm * whose file)
+  // and sends the event.
+  uint8_t ima_file = 0;
 };
 
 // "tracepoint syscalls/sys_enter_openat", "uprobe /bin/bash:0x1234", for errors and status.

@@ -174,18 +174,17 @@ void KfuncExamples::commit_creds(AgentProcess& agent) {
   EXPECT_EQ(c["user_ns"]["level"], 0);
 }
 
-// lsm_file_open.yaml: BPF-LSM file_open for /usr/bin/cat on /etc/passwd or /etc/shadow. Octagon
-// shows LSM hooks as process_kprobe events (function_name security_file_open), Tetragon as
-// process_lsm.
+// lsm_file_open.yaml: BPF-LSM file_open for /usr/bin/cat on /etc/passwd or /etc/shadow: a
+// process_lsm event whose function_name is the hook without the security_ prefix.
 void KfuncExamples::lsm_file_open(AgentProcess& agent) {
   pid_t pid = 0, other = 0;
   EXPECT_EQ(run_program({"/usr/bin/cat", "/etc/hostname"}, &other), 0);
   EXPECT_EQ(run_program({"/usr/bin/cat", "/etc/passwd"}, &pid), 0);
-  auto ev = collect(agent, "process_kprobe", of("lsm-file-open", {pid, other}));
+  auto ev = collect(agent, "process_lsm", of("lsm-file-open", {pid, other}));
   ASSERT_EQ(ev.size(), 1u) << err_;
   EXPECT_EQ(ev[0]["process"]["pid"], pid);
   EXPECT_EQ(ev[0]["process"]["binary"], "/usr/bin/cat");
-  EXPECT_EQ(ev[0]["function_name"], "security_file_open");
+  EXPECT_EQ(ev[0]["function_name"], "file_open");
   EXPECT_EQ(ev[0]["policy_name"], "lsm-file-open");
   EXPECT_EQ(ev[0]["action"], "KPROBE_ACTION_POST");
   ASSERT_EQ(ev[0]["args"].size(), 1u) << ev[0].dump();

@@ -27,7 +27,7 @@ TEST(ProbeE2E, ReportsThisKernelAsTextAndJson) {
   EXPECT_TRUE(ok["ringbuf"]);
   EXPECT_TRUE(ok["bpf_loop"]);
   EXPECT_TRUE(ok["send_signal"]);
-  EXPECT_EQ(ok.size(), 12u);
+  EXPECT_EQ(ok.size(), 13u);
 
   CliResult t = run_cli(dir.string(), {"probe"});
   ASSERT_TRUE(WIFEXITED(t.status) && WEXITSTATUS(t.status) == 0) << t.err;

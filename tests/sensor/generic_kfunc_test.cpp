@@ -203,7 +203,8 @@ TEST(KfuncHooks, LsmFileOpenSigkillsTheOpener) {
   auto recs = rig.of(uint32_t(pid));
   unlink(path.c_str());
   ASSERT_EQ(recs.size(), 1u);
-  EXPECT_EQ(recs[0].function, "security_file_open");
+  EXPECT_EQ(recs[0].function, "file_open");  // process_lsm: the hook without security_
+  EXPECT_TRUE(recs[0].lsm);
   ASSERT_EQ(recs[0].args.size(), 1u);
   EXPECT_EQ(recs[0].args[0].kind, Argument::Kind::kFile);
   EXPECT_EQ(recs[0].args[0].s, path);

@@ -37,9 +37,6 @@ TEST(KfuncExamplesRefused, RefusedWithTheMissingPiece) {
     const char* file;
     const char* reason;
   } cases[] = {
-      // imaHash needs a sleepable BPF-LSM program with bpf_ima_file_hash, not built yet; the
-      // example's Override without it is proven by KfuncOverride.LsmBprmCheckTheBinaryNeverRuns.
-      {"lsm_bprm_check.yaml", "imaHash needs BPF-LSM hooks with bpf_ima_file_hash"},
       // Override on a syscall needs bpf_override_return (CONFIG_FUNCTION_ERROR_INJECTION), which
       // no Debian kernel has; fmod_ret cannot modify syscalls: refused on every kernel tested.
       {"hardlink-override.yaml", "Override cannot work on this kernel"},

@@ -12,7 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <fstream>
 #include <sstream>
 
@@ -99,7 +101,8 @@ TEST(KfuncOverride, LsmFileOpenReturnsTheErrorAndTheFileIsNotOpened) {
   EXPECT_EQ(WEXITSTATUS(wait_status(ok_pid)), 0) << "another file was denied too";
   auto recs = rig.of(uint32_t(pid));
   ASSERT_EQ(recs.size(), 1u);
-  EXPECT_EQ(recs[0].function, "security_file_open");
+  EXPECT_EQ(recs[0].function, "file_open");
+  EXPECT_TRUE(recs[0].lsm);
   ASSERT_EQ(recs[0].args.size(), 1u);
   EXPECT_EQ(recs[0].args[0].s, denied);
   EXPECT_EQ(recs[0].action, OCT_ACT_OVERRIDE);
@@ -154,9 +157,26 @@ TEST(KfuncOverride, FmodRetSecurityInodeMkdirCreatesNoDirectory) {
   EXPECT_EQ(recs[0].override_ret, -1);
 }
 
-// lsm_bprm_check.yaml: bash executing ".../contrib/tester-progs/nop" is denied. The program
-// would create a marker file first thing; the marker never appears. imaHash is left out (not
-// supported by Octagon yet); the second run adds Sigkill, which kills bash too.
+// The file's SHA-256 as sha256sum prints it ("" when it cannot run).
+std::string sha256_of(const std::string& path) {
+  std::string cmd = "sha256sum '" + path + "'";
+  FILE* f = popen(cmd.c_str(), "r");
+  if (!f) return "";
+  char buf[65] = {};
+  size_t n = fread(buf, 1, 64, f);
+  pclose(f);
+  return n == 64 ? std::string(buf, 64) : "";
+}
+
+bool ima_hash_available() {
+  bpf::FeatureProbe probe;
+  return probe.has(bpf::Feature::kImaHash);
+}
+
+// lsm_bprm_check.yaml, unchanged: bash executing ".../contrib/tester-progs/nop" is denied
+// (Override) and posted with the binary's IMA hash (Post imaHash, as Tetragon does). The program
+// would create a marker file first thing; the marker never appears. The second run drops the
+// Post action and adds Sigkill, which kills bash too.
 TEST(KfuncOverride, LsmBprmCheckTheBinaryNeverRuns) {
   OCTAGON_REQUIRE_SENSOR();
   REQUIRE_FEATURE("lsm", bpf::Feature::kLsm);
@@ -165,7 +185,8 @@ TEST(KfuncOverride, LsmBprmCheckTheBinaryNeverRuns) {
   fs::create_directories(dir / "contrib/tester-progs");
   std::string nop = dir / "contrib/tester-progs/nop";
   fs::copy_file(testprog("marker_first"), nop);
-  std::string yaml = example("lsm_bprm_check.yaml");
+  std::string full = example("lsm_bprm_check.yaml");
+  std::string yaml = full;
   size_t post = yaml.find("        - action: Post");
   ASSERT_NE(post, std::string::npos);
   yaml.resize(post);
@@ -183,19 +204,25 @@ TEST(KfuncOverride, LsmBprmCheckTheBinaryNeverRuns) {
     EXPECT_TRUE(fs::exists(dir / "marker-unhooked"));
   }
   {
+    const bool ima = ima_hash_available();
     DecodingPolicyRig rig;
-    auto loaded = rig.load(yaml);
+    auto loaded = rig.load(ima ? full : yaml);
     ASSERT_TRUE(loaded) << loaded.error().describe();
     auto [pid, st] = run(dir / "marker-override");
     EXPECT_EQ(WEXITSTATUS(st), 126) << "bash should report the exec as not permitted, status " << st;
     EXPECT_FALSE(fs::exists(dir / "marker-override"));
     auto recs = rig.of(uint32_t(pid));
     ASSERT_GE(recs.size(), 1u);
-    EXPECT_EQ(recs[0].function, "security_bprm_check_security");  // LSM hooks are shown as security_<hook>
+    EXPECT_EQ(recs[0].function, "bprm_check_security");  // process_lsm: the hook without security_
+    EXPECT_TRUE(recs[0].lsm);
     ASSERT_EQ(recs[0].args.size(), 1u);
     EXPECT_EQ(recs[0].args[0].s, nop);
     EXPECT_EQ(recs[0].action, OCT_ACT_OVERRIDE);
     EXPECT_TRUE(recs[0].action_done);
+    if (ima)
+      EXPECT_EQ(recs[0].ima_hash, "sha256:" + sha256_of(nop));
+    else
+      std::cerr << "imaHash not checked: this kernel has no bpf_ima_file_hash\n";
   }
   // Override and Sigkill in one selector: both happen.
   size_t name = yaml.find("name: \"lsm\"");
@@ -322,6 +349,49 @@ TEST(OverrideRefusal, EnforceModeOverrideLoadsOnlyWhereItCanPrevent) {
     EXPECT_NE(loaded.error().message().find(c.missing), std::string::npos) << loaded.error().message();
     EXPECT_NE(loaded.error().message().find("test.yaml:"), std::string::npos) << "no file:line: " << loaded.error().message();
   }
+}
+
+// Post imaHash on bprm_check_security: the event of a real exec carries the SHA-256 of the
+// executed binary (bpf_ima_file_hash in the sleepable lsm.s program), as sha256sum computes it;
+// the exec itself goes on (no Override).
+TEST(KfuncLsmIma, BprmCheckHashesTheExecutedBinary) {
+  OCTAGON_REQUIRE_SENSOR();
+  REQUIRE_FEATURE("lsm", bpf::Feature::kLsm);
+  REQUIRE_FEATURE("ima_hash", bpf::Feature::kImaHash);
+  OverrideDir dir;
+  std::string bin = dir / "hashed-prog";
+  fs::copy_file(testprog("marker_first"), bin);
+  std::string want = sha256_of(bin);
+  ASSERT_EQ(want.size(), 64u) << "sha256sum did not run";
+  DecodingPolicyRig rig;
+  auto loaded = rig.load(policy_with("lsm-ima", R"(  lsmhooks:
+  - hook: "bprm_check_security"
+    args:
+    - index: 0
+      type: "linux_binprm"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Postfix"
+        values: ["/hashed-prog"]
+      matchActions:
+      - action: Post
+        imaHash: true
+)"));
+  ASSERT_TRUE(loaded) << loaded.error().describe();
+  pid_t pid = child([&] {
+    execl(bin.c_str(), bin.c_str(), (dir / "marker").c_str(), nullptr);
+    return 127;
+  });
+  EXPECT_EQ(WEXITSTATUS(wait_status(pid)), 0);
+  EXPECT_TRUE(fs::exists(dir / "marker"));  // Post only: the binary ran
+  auto recs = rig.of(uint32_t(pid));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_TRUE(recs[0].lsm);
+  EXPECT_EQ(recs[0].function, "bprm_check_security");
+  ASSERT_EQ(recs[0].args.size(), 1u);
+  EXPECT_EQ(recs[0].args[0].s, bin);
+  EXPECT_EQ(recs[0].ima_hash, "sha256:" + want);
 }
 
 }  // namespace

@@ -33,6 +33,8 @@ struct DecodedPolicyRecord {
   bool action_done = false;
   bool override_asked = false, override_done = false;  // Override of the selector
   int32_t override_ret = 0;
+  bool lsm = false;      // a process_lsm event (lsmhooks:)
+  std::string ima_hash;  // Post imaHash: "sha256:<hex>"
 };
 
 class DecodingPolicyRig : public bpf::RecordHandler {
@@ -88,6 +90,8 @@ class DecodingPolicyRig : public bpf::RecordHandler {
     r.override_asked = d.override_asked;
     r.override_done = d.override_done;
     r.override_ret = d.override_ret;
+    r.lsm = render->kind == policy::EventKind::kLsm;
+    sensors::render_ima_hash(d, r.ima_hash);
     sensors::render_arguments(d, *render, r.args, r.ret);
     got_.push_back(std::move(r));
   }

@@ -15,6 +15,14 @@
 #include "lib/generic/post.bpf.h"
 #include "lib/generic/chunks.bpf.h"
 
+/* A family that sends some events itself defines OCT_GEN_FINISH(cfg, s, h, pid_tgid) before
+ * including this file: nonzero when it took the finished event in h->data (lsm.bpf.c: to add
+ * the file's IMA hash); oct_generic then returns OCT_GEN_TAKEN instead of sending it. */
+#ifndef OCT_GEN_FINISH
+#define OCT_GEN_FINISH(cfg, s, h, pid_tgid) 0
+#endif
+#define OCT_GEN_TAKEN 1
+
 static __always_inline int oct_select(struct oct_gen_config *cfg, struct oct_gen_scratch *sc,
 				      struct oct_exec_heap *h)
 {
@@ -433,6 +441,11 @@ static __always_inline int oct_generic(void *ctx)
 	now = bpf_ktime_get_boot_ns();
 	oct_send_chunks(cfg, sc, h, now, ev->tid);
 	oct_fill_hdr(&ev->hdr, OCT_MSG_GENERIC, size, now);
+	if (OCT_GEN_FINISH(cfg, s, h, pid_tgid)) {
+		if (post)
+			oct_gen_count(s, OCT_GS_POST);
+		return OCT_GEN_TAKEN;
+	}
 	if (bpf_ringbuf_output(&process_events, ev, size, oct_rb_flags()) < 0) {
 		oct_count_miss(OCT_MSG_GENERIC, OCT_MISS_RB_FULL);
 		oct_gen_count(s, OCT_GS_RB_FULL);

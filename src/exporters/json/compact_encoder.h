@@ -27,6 +27,8 @@ namespace octagon::exporters {
 //   ☎  syscall <source> <binary> <syscall name>           (tracepoint raw_syscalls/sys_enter)
 //   ⁉️ tracepoint <source> <binary> <subsys> <event>      (any other tracepoint)
 //   🕵️ uprobe  <source> <binary> <path> <symbol>
+//   🔒 LSM     <source> <binary> <hook>, and with an IMA hash a second line
+//      "   <file path> <algo>:<hex>" (the path of the first file/linux_binprm argument)
 // Kprobe function names match with the arch prefix cut (__x64_, __arm64_, __ia32_), as
 // Tetragon's arch.CutSyscallPrefix; the ❓ line prints the name as is. Missing or differently
 // typed arguments print as Tetragon's protobuf getters return them ("" or 0).
@@ -51,6 +53,7 @@ public:
   void encode(const events::TracepointEvent& event, std::string& out);
   void encode(const events::UprobeEvent& event, std::string& out);
   void encode(const events::UsdtEvent& event, std::string& out);
+  void encode(const events::LsmEvent& event, std::string& out);
 
 private:
   enum class Color : uint8_t { kBlue, kGreen, kMagenta, kCyan, kRed, kYellow };

@@ -35,6 +35,7 @@ constexpr std::string_view kKindRawSyscall = "☎  syscall";
 constexpr std::string_view kKindTracepoint = "\xE2\x81\x89\xEF\xB8\x8F tracepoint"; // ⁉️
 constexpr std::string_view kKindUprobe = "\xF0\x9F\x95\xB5\xEF\xB8\x8F uprobe ";    // 🕵️
 constexpr std::string_view kKindUsdt = "\xF0\x9F\x95\xB5\xEF\xB8\x8F usdt   ";      // 🕵️
+constexpr std::string_view kKindLsm = "\xF0\x9F\x94\x92 LSM    ";                      // 🔒
 
 enum class Line {
   kWrite,
@@ -314,6 +315,28 @@ void CompactEncoder::encode(const events::UsdtEvent& event, std::string& out) {
   plain_field(event.path, out);
   plain_field(event.provider, out);
   plain_field(event.name, out);
+  finish(start, *event.process, out);
+}
+
+// Tetragon prints the hashed file's path (the first file or linux_binprm argument) and the hash
+// on a second line, indented by three spaces (tetra's --ima-hash, on by default).
+void CompactEncoder::encode(const events::LsmEvent& event, std::string& out) {
+  if (event.process == nullptr)
+    return;
+  const size_t start = begin_process(kKindLsm, event.time_ns, *event.process, out);
+  plain_field(event.function_name, out);
+  if (!event.ima_hash.empty()) {
+    std::string_view path;
+    for (const Argument& a : event.args) {
+      if (a.kind == Argument::Kind::kFile || a.kind == Argument::Kind::kLinuxBinprm) {
+        path = a.s;
+        break;
+      }
+    }
+    out.append("\n  ");
+    plain_field(path, out);
+    plain_field(event.ima_hash, out);
+  }
   finish(start, *event.process, out);
 }
 

@@ -1,5 +1,5 @@
 // JsonEncoder for the policy events: process_kprobe, process_tracepoint, process_uprobe,
-// process_usdt.
+// process_usdt, process_lsm.
 // Fields are written in proto declaration order (compat reference 2.2), with protojson's
 // omission rules; process rendering is shared with exec/exit (json_encoder.cpp).
 #include <octagon/exporters/json/json_encoder.h>
@@ -209,6 +209,23 @@ void JsonEncoder::encode(const events::UsdtEvent& event, std::string& out) {
   put_tags(event.tags, out);
   append_ancestors(event.ancestors, out);
   put_action(",\"action\":", event.action, out);
+  append_tail(event.time_ns, out);
+}
+
+// ProcessLsm: process=1, parent=2, function_name=3, policy_name=5, message=6, args=7, action=8,
+// tags=9, ancestors=10, ima_hash=11.
+void JsonEncoder::encode(const events::LsmEvent& event, std::string& out) {
+  if (event.process == nullptr)
+    return;
+  append_policy_head("{\"process_lsm\":{\"process\":", event, out);
+  put_string_field(out, ",\"function_name\":", event.function_name);
+  put_string_field(out, ",\"policy_name\":", event.policy_name);
+  put_string_field(out, ",\"message\":", event.message);
+  put_args(event.args, out);
+  put_action(",\"action\":", event.action, out);
+  put_tags(event.tags, out);
+  append_ancestors(event.ancestors, out);
+  put_string_field(out, ",\"ima_hash\":", event.ima_hash);
   append_tail(event.time_ns, out);
 }
 

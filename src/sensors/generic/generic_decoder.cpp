@@ -3,8 +3,10 @@
 #include <abi/generic.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
+#include <octagon/sensors/generic/ima_hash.h>
 #include <octagon/sensors/generic/kobject_decoder.h>
 #include <octagon/sensors/generic/object_decoder.h>
 #include <octagon/sensors/process/decoder.h>
@@ -91,6 +93,13 @@ Argument render_one(std::string_view raw, uint8_t flags, uint32_t orig_size, con
   return a;
 }
 
+void decode_ima(const oct_gen_event& ev, const void* data, DecodedGeneric& out) {
+  out.ima_state = ev.ima_state;
+  out.ima_algo = ev.ima_algo;
+  const size_t len = ev.ima_state == OCT_IMA_OK ? ima_digest_size(ev.ima_algo) : 0;
+  out.ima_digest = std::string_view(static_cast<const char*>(data) + offsetof(oct_gen_event, ima_digest), len);
+}
+
 }  // namespace
 
 Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out) {
@@ -110,6 +119,7 @@ Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out) 
   out.override_asked = ev.override;
   out.override_done = ev.override_done;
   out.override_ret = ev.override_ret;
+  decode_ima(ev, data, out);
   out.has_ret = ev.flags & OCT_GEF_HAS_RET;
   out.ret = ev.ret;
   out.deferred = ev.flags & OCT_GEF_DEFERRED;

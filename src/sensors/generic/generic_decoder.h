@@ -39,6 +39,10 @@ struct DecodedGeneric {
   bool override_asked = false;
   bool override_done = false;
   int32_t override_ret = 0;
+  // Post imaHash: enum oct_gen_ima_state, the kernel's hash_algo id (or error) and the digest.
+  uint8_t ima_state = 0;
+  int32_t ima_algo = 0;
+  std::string_view ima_digest;  // a view into the record, the algorithm's digest size
 };
 
 Result<void> decode_generic(const void* data, size_t size, DecodedGeneric& out);
@@ -48,6 +52,9 @@ void render_arguments(const DecodedGeneric& d, const policy::HookRender& render,
                       std::vector<events::Argument>& args, std::optional<events::Argument>& ret);
 
 // The data[] entries (render.data): the record's values after the hook's args.
+// Post imaHash: "<algo>:<hex digest>" (Tetragon's ima_hash), "" when none was asked for or
+// the kernel could not hash the file.
+void render_ima_hash(const DecodedGeneric& d, std::string& out);
 void render_data(const DecodedGeneric& d, const policy::HookRender& render,
                  std::vector<events::Argument>& data);
 

@@ -41,6 +41,10 @@ struct Family {
   const char* exit_program = nullptr;
   // Before load: let the program deny with the Override's error (LSM); null elsewhere.
   void (*allow_deny)(void*) = nullptr;
+  // LSM: the sleepable program that adds Post imaHash's hash (loaded only for such hooks),
+  // and, before load, what the hook's first argument is (AttachTarget::ima_file).
+  const char* ima_program = nullptr;
+  void (*set_ima_file)(void*, uint8_t) = nullptr;
 };
 
 template <typename S, S* (*Open)(), int (*Load)(S*), void (*Destroy)(S*)>
@@ -88,6 +92,8 @@ Family lsm_family() {
   Family f = family<generic_lsm_bpf, generic_lsm_bpf__open, generic_lsm_bpf__load, generic_lsm_bpf__destroy>(
       "lsm", "oct_gen_lsm");
   f.allow_deny = [](void* s) { static_cast<generic_lsm_bpf*>(s)->rodata->oct_lsm_may_deny = 1; };
+  f.ima_program = "oct_gen_lsm_ima";
+  f.set_ima_file = [](void* s, uint8_t v) { static_cast<generic_lsm_bpf*>(s)->rodata->oct_lsm_ima_file = v; };
   return f;
 }
 const Family kLsmFamily = lsm_family();
@@ -192,7 +198,32 @@ Result<bpf_link*> attach(bpf_program* prog, const policy::AttachTarget& t) {
   return link;
 }
 
+// Post imaHash (LSM): the sleepable program is loaded only for a hook that asks for the hash
+// (elsewhere the kernel may lack bpf_ima_file_hash), with its target, and the pending map sized.
+constexpr uint32_t kImaPendingEntries = 32;  // threads whose event waits for its hash at once
+
 }  // namespace
+
+Result<void> GenericHook::prepare_ima(const void* family, const policy::AttachTarget& target, GenericHook& hook,
+                                      const std::string& name) {
+  const Family& fam = *static_cast<const Family*>(family);
+  if (!fam.ima_program) {
+    if (target.ima_file) return make_error(ENOTSUP, name + ": imaHash needs an LSM hook");
+    return ok();
+  }
+  bpf_program* p = bpf_object__find_program_by_name(hook.obj_, fam.ima_program);
+  if (!p) return make_error(ENOENT, std::string("BPF object has no program ") + fam.ima_program);
+  if (!target.ima_file) {
+    bpf_program__set_autoload(p, false);
+    return ok();
+  }
+  if (int e = bpf_program__set_attach_target(p, 0, target.function.c_str()))
+    return make_error(-e, "set the attach target of the imaHash program of " + name);
+  fam.set_ima_file(hook.skel_, target.ima_file);
+  if (int e = bpf_map__set_max_entries(hook.map("gen_ima_pending"), kImaPendingEntries))
+    return make_error(-e, "size the imaHash map of " + name);
+  return ok();
+}
 
 Result<void> ensure_tracefs() {
   if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
@@ -205,6 +236,7 @@ Result<void> ensure_tracefs() {
 
 GenericHook::~GenericHook() {
   link_.reset();
+  ima_link_.reset();
   if (skel_) destroy_(skel_);
 }
 
@@ -261,6 +293,7 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
       return make_error(-e, "set the attach target of " + name);
   }
   if (target.lsm_may_deny && fam->allow_deny) fam->allow_deny(hook->skel_);
+  OCTAGON_TRY(prepare_ima(fam, target, *hook, name));
   bpf::clear_libbpf_log();
   if (int err = fam->load(hook->skel_))
     return make_error(-err, "load BPF object for " + name + " (libbpf log tail: " + bpf::libbpf_log_tail(600) + ")");
@@ -278,6 +311,14 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
       return make_error(errno, "write binary paths of " + name);
   bpf_program* prog = bpf_object__find_program_by_name(hook->obj_, program);
   if (!prog) return make_error(ENOENT, std::string("BPF object has no program ") + program);
+  if (target.ima_file) {
+    // Attached first so that it runs after the main program (a BPF trampoline runs the most
+    // recently attached program first), which leaves it the event.
+    bpf_program* ima = bpf_object__find_program_by_name(hook->obj_, fam->ima_program);
+    if (!ima) return make_error(ENOENT, std::string("BPF object has no program ") + fam->ima_program);
+    OCTAGON_ASSIGN_OR_RETURN(bpf_link* l, attach(ima, target));
+    hook->ima_link_.reset(l);
+  }
   OCTAGON_ASSIGN_OR_RETURN(bpf_link* link, attach(prog, target));
   hook->link_.reset(link);
   return hook;
@@ -311,7 +352,7 @@ void GenericHook::read_stats(uint64_t (&out)[OCT_GEN_MAX_SELECTORS + 1][OCT_GS_M
 uint64_t GenericHook::memory_bytes() const {
   uint64_t total = 0;
   for (const char* name : {"gen_config", "gen_pending", "gen_pending_n", "gen_stats", "gen_scratch", "gen_inmap",
-                           "gen_binaries", "gen_chunk_heap", "process_heap", "gen_ratelimit"}) {
+                           "gen_binaries", "gen_chunk_heap", "process_heap", "gen_ratelimit", "gen_ima_pending"}) {
     bpf_map* m = map(name);
     // The exit half of a pair shares its entry's maps: count them once.
     std::string_view nm = name;

@@ -56,6 +56,9 @@ class GenericHook {
 
  private:
   GenericHook() = default;
+  // The LSM family's imaHash program (family: its Family): loaded or not, targeted, sized.
+  static Result<void> prepare_ima(const void* family, const policy::AttachTarget& target, GenericHook& hook,
+                                  const std::string& name);
 
   policy::AttachTarget target_;
   bool owns_pending_ = true;  // false when the entry map is the enter half's
@@ -63,6 +66,7 @@ class GenericHook {
   void (*destroy_)(void*) = nullptr;
   bpf_object* obj_ = nullptr;
   bpf::Link link_;  // destroyed before the object (see the destructor)
+  bpf::Link ima_link_;  // lsm with Post imaHash: the sleepable program that hashes the file
 };
 
 }  // namespace octagon::sensors

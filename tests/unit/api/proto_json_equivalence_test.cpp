@@ -233,6 +233,24 @@ TEST_P(Equivalence, Usdt) {
   expect_same(e);
 }
 
+TEST_P(Equivalence, Lsm) {
+  events::LsmEvent e;
+  e.process = &proc_;
+  e.parent = &parent_;
+  e.ancestors = {&grand_};
+  e.function_name = "bprm_check_security";
+  e.policy_name = "file-integrity-monitoring";
+  e.message = "m";
+  e.tags = {"t"};
+  e.args = {all_arguments()[9]};
+  e.action = events::KprobeAction::kPost;
+  e.ima_hash = "sha256:73abb4280520053564fd4917286909ba3b054598b32c9cdfaf1d733e0202cc96";
+  e.time_ns = fx::kDocEventTime;
+  expect_same(e);
+  e.ima_hash.clear();
+  expect_same(e);
+}
+
 // A uretprobe's value is JSON-only: ProcessUprobe has no field for it.
 TEST(EquivalenceDifference, UprobeReturnValueIsJsonOnly) {
   events::Process p = rich_process();
@@ -277,6 +295,12 @@ TEST_P(Equivalence, CompactLineRoundTripsThroughProto) {
   u.path = "/bin/bash";
   u.symbol = "readline";
   expect_same(u);
+  events::LsmEvent l;
+  l.process = &proc_;
+  l.function_name = "bprm_check_security";
+  l.args = {all_arguments()[9]};
+  l.ima_hash = "sha256:dd55";
+  expect_same(l);
 }
 
 // Kernel-object arguments render alike in JSON and gRPC, and come back from gRPC whole: the

@@ -34,7 +34,7 @@ TEST(Probe, JsonReport) {
   auto j = nlohmann::json::parse(probe_report_json(p, "6.18.0-test", "x86_64", false));
   EXPECT_EQ(j["kernel"], "6.18.0-test");
   EXPECT_EQ(j["privileged"], false);
-  ASSERT_EQ(j["features"].size(), 12u);  // fmod_ret, override_return and kprobe_multi included
+  ASSERT_EQ(j["features"].size(), 13u);  // fmod_ret, override_return, ima_hash and kprobe_multi included
   std::map<std::string, nlohmann::json> by_name;
   for (const auto& f : j["features"]) by_name[f["name"]] = f;
   EXPECT_EQ(by_name["ringbuf"]["ok"], true);

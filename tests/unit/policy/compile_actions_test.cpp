@@ -99,7 +99,7 @@ TEST(CompileActions, StackTracesOnKprobesOnly) {
   EXPECT_NE(err.find("acts.yaml:"), std::string::npos) << err;
   EXPECT_NE(err.find("process_kprobe events only"), std::string::npos) << err;
   err = refusal(policy("      - action: Post\n        imaHash: true\n"));
-  EXPECT_NE(err.find("imaHash needs BPF-LSM"), std::string::npos) << err;
+  EXPECT_NE(err.find("imaHash works on lsmhooks: only"), std::string::npos) << err;
 }
 
 TEST(CompileActions, NotifyEnforcerSignalsFromTheHook) {

@@ -132,7 +132,7 @@ TEST(CompileKfunc, FentriesAndLsmHooks) {
   EXPECT_EQ(l.enter.target.kind, AttachTarget::Kind::kLsm);
   EXPECT_EQ(l.enter.target.function, "file_open");
   EXPECT_EQ(l.mechanism, "lsm file_open");
-  EXPECT_EQ(l.render.function_name, "security_file_open");
+  EXPECT_EQ(l.render.function_name, "file_open");
   EXPECT_EQ(l.enter.config.args[0].offset, 0);
   EXPECT_EQ(l.enter.config.args[0].kind, OCT_GA_FILE);
   EXPECT_EQ(l.enter.config.selectors[0].action, OCT_ACT_SIGKILL);
@@ -262,6 +262,39 @@ TEST(CompileKfunc, RefusalsSayWhatIsMissingAndWhatWouldWork) {
   EXPECT_ERR(compile("  kprobes:\n  - call: do_nothing\n    syscall: false\n    return: true\n    returnArg: {index: 0, type: int}\n",
                      with(true, true, false)),
              EINVAL, "do_nothing returns void");
+}
+
+// Post imaHash: lsmhooks: on Tetragon's list of hooks only, where the kernel has
+// bpf_ima_file_hash; the plan's target says which argument leads to the file.
+TEST(CompileKfunc, ImaHashOnLsmHooks) {
+  const char* bprm = "  lsmhooks:\n  - hook: bprm_check_security\n    args: [{index: 0, type: linux_binprm}]\n"
+                     "    selectors:\n    - matchActions: [{action: Post, imaHash: true}]\n";
+  HookSupport hs = with(true, true, true);
+  hs.ima = true;
+  auto c = compile(bprm, hs);
+  ASSERT_OK(c);
+  EXPECT_EQ(c->hooks[0].render.kind, EventKind::kLsm);
+  EXPECT_EQ(c->hooks[0].render.function_name, "bprm_check_security");
+  EXPECT_EQ(c->hooks[0].enter.target.ima_file, 2);
+  EXPECT_EQ(c->hooks[0].enter.config.selectors[0].ima_hash, 1);
+  auto f = compile("  lsmhooks:\n  - hook: file_open\n    selectors:\n    - matchActions: [{action: Post, imaHash: true}]\n", hs);
+  ASSERT_OK(f);
+  EXPECT_EQ(f->hooks[0].enter.target.ima_file, 1);
+  // Without imaHash: no sleepable program.
+  auto plain = compile("  lsmhooks:\n  - hook: file_open\n", hs);
+  ASSERT_OK(plain);
+  EXPECT_EQ(plain->hooks[0].enter.target.ima_file, 0);
+  // A kernel without the helper, a hook off the list, a kprobe.
+  hs.ima = false;
+  hs.ima_why = "no bpf_ima_file_hash (test program rejected: EINVAL)";
+  EXPECT_ERR(compile(bprm, hs), EINVAL,
+             "test.yaml:.*imaHash needs bpf_ima_file_hash in a sleepable BPF-LSM program.*EINVAL");
+  hs.ima = true;
+  EXPECT_ERR(compile("  lsmhooks:\n  - hook: file_permission\n    selectors:\n    - matchActions: [{action: Post, imaHash: true}]\n", hs),
+             EINVAL, "imaHash is not supported on LSM hook file_permission: only on hooks.*bprm_check_security");
+  EXPECT_ERR(compile("  kprobes:\n  - call: do_unlinkat\n    syscall: false\n    selectors:\n"
+                     "    - matchActions: [{action: Post, imaHash: true}]\n", hs),
+             EINVAL, "imaHash works on lsmhooks: only");
 }
 
 }  // namespace

@@ -65,6 +65,7 @@ class FakeBtf : public BtfFacts {
     functions_["do_nothing"] = {{int_}, {"x"}, 0};
     functions_["bpf_lsm_file_open"] = {{ptr(file_)}, {"file"}, int_};
     functions_["bpf_lsm_bprm_check_security"] = {{ptr(bprm_)}, {"bprm"}, int_};
+    functions_["bpf_lsm_file_permission"] = {{ptr(file_), int_}, {"file", "mask"}, int_};
   }
   uint32_t long_, filename_;
 
