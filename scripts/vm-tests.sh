@@ -26,13 +26,6 @@ generic_smoke='GenericTracepoint\.(CapturesArgsAndFiltersInKernel|SigkillStopsTh
 generic_smoke+='|GenericRawTracepoint\.ExecArgumentsFromBtfAndResolvePaths'
 generic_smoke+='|GenericUprobe\.FunctionArgumentsAndReturnValue'
 smoke="^($process_smoke|$generic_smoke)\$"
-# KNOWN GAPS, left out of CI until they pass in both guests (run them with
-# `ctest -L kfunc -R '<pattern>'` through scripts/vm/run.sh):
-#  - KfuncExamples / KfuncExamplesRefused: the example matrix changed when the kernel-object
-#    argument types and Override landed; the refusal expectations must be updated and the
-#    one-agent example run (~150 s per guest) re-checked;
-#  - KfuncArgTypes sock/socket/skb (timed out at 300 s in the 6.1 guest) and user namespace.
-kfunc_gaps='^(KfuncExamples(Refused)?\.|KfuncArgTypes\.(SockOfTcpConnect|SocketSkbAndNetDeviceOfAUdpSend|UserNamespaceAndCapabilitySets))'
 # Measured on the Debian kernels (shared/reference/vm-tier.md): no Debian kernel enables
 # CONFIG_FUNCTION_ERROR_INJECTION (so no bpf_override_return, and no fmod_ret on syscall
 # functions: fmod_ret_syscall), and 6.1 has no CONFIG_FPROBE.
@@ -55,7 +48,7 @@ for series in ${OCTAGON_VM_KERNELS:-6.1 6.12}; do
   t0=$EPOCHREALTIME
   rc=0
   scripts/vm/run.sh -k "$series" -w "$build" -s "$src" -e "$features" -e "$missing" -- \
-    "$src/scripts/vm/ctest-parts.sh" kfunc "-L kfunc -E $kfunc_gaps" smoke "-R $smoke" || rc=$?
+    "$src/scripts/vm/ctest-parts.sh" kfunc "-L kfunc" smoke "-R $smoke" || rc=$?
   secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
   results+=("Debian $series: $([ $rc -eq 0 ] && echo passed || echo "FAILED (rc $rc)") in ${secs}s")
   [ $rc -eq 0 ] || failed=1

@@ -273,7 +273,9 @@ void KfuncExamples::bpf(AgentProcess& agent) {
 }
 
 // tcp-connect.yaml: tcp_connect, tcp_sendmsg (with its size) and tcp_close of one loopback
-// connection, each with the connection's sock_arg.
+// connection, each with the connection's sock_arg. (The child may also close the listener it
+// inherited: that tcp_close has the server's port as its source and is left out. The socket
+// cookie is made on demand, so a connection nobody asked it of has none.)
 void KfuncExamples::tcp_connect(AgentProcess& agent) {
   NetTrigger t = tcp_connect_child();
   ASSERT_TRUE(t.ok) << "no loopback connection";
@@ -282,7 +284,8 @@ void KfuncExamples::tcp_connect(AgentProcess& agent) {
   EXPECT_EQ(WEXITSTATUS(st), 0);
   auto ev = collect(agent, "process_kprobe", of("connect", {t.pid}), 3);
   std::map<std::string, json> seen;
-  for (const auto& e : ev) seen[e["function_name"]] = e;
+  for (const auto& e : ev)
+    if (e["args"][0]["sock_arg"]["sport"] == t.client_port) seen[e["function_name"]] = e;
   ASSERT_EQ(seen.size(), 3u) << err_;
   for (const auto& [fn, e] : seen) {
     SCOPED_TRACE(fn);
@@ -293,9 +296,7 @@ void KfuncExamples::tcp_connect(AgentProcess& agent) {
     EXPECT_EQ(s["protocol"], "IPPROTO_TCP");
     EXPECT_EQ(s["saddr"], "127.0.0.1");
     EXPECT_EQ(s["daddr"], "127.0.0.1");
-    EXPECT_EQ(s["sport"], t.client_port);
     EXPECT_EQ(s["dport"], t.server_port);
-    EXPECT_TRUE(s.contains("cookie")) << e.dump();
   }
   EXPECT_EQ(seen["tcp_connect"]["args"][0]["sock_arg"]["state"], "TCP_SYN_SENT");
   EXPECT_EQ(seen["tcp_sendmsg"]["args"][0]["sock_arg"]["state"], "TCP_ESTABLISHED");
