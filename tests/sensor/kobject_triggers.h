@@ -102,13 +102,15 @@ inline NetTrigger udp_send_child() {
 
 // unshare(CLONE_NEWUSER), also from a chroot (the VM tier's guest runs tests chrooted into the
 // host's root, where the kernel refuses it): climb out (chroot to a subdirectory, then ".." from
-// the old working directory up to the real root), unshare, and chroot back, which the new user
+// the old root up to the real one), unshare, and chroot back, which the new user
 // namespace allows. Not chrooted, the climb stays at "/". For forked children: it changes the
 // process's root on the way. Returns 0 or -1.
 inline int unshare_user_namespace() {
   int old_root = open("/", O_PATH | O_DIRECTORY), cwd = open(".", O_PATH | O_DIRECTORY);
   int rc = -1;
-  if (old_root >= 0 && cwd >= 0 && chroot("/tmp") == 0) {
+  // The climb starts at the old root, which lies outside the new one (/sys): climbing from the
+  // working directory would stop at the new root when that contains it (a build under /tmp).
+  if (old_root >= 0 && cwd >= 0 && fchdir(old_root) == 0 && chroot("/sys") == 0) {
     bool up = true;
     for (int i = 0; i < 64 && up; i++) up = chdir("..") == 0;
     if (up && chroot(".") == 0 && unshare(CLONE_NEWUSER) == 0 && fchdir(old_root) == 0 && chroot(".") == 0 &&

@@ -41,12 +41,14 @@ static int drop_effective(int cap) {
 }
 
 /* unshare(CLONE_NEWUSER) from a chroot: climb out of it (chroot elsewhere, then ".." from the
- * old working directory up to the real root), unshare, and chroot back (allowed: the new user
+ * old root up to the real root), unshare, and chroot back (allowed: the new user
  * namespace has CAP_SYS_CHROOT). Not chrooted, the climb stays at "/". */
 static int unshare_user_from_chroot(void) {
   int old_root = open("/", O_PATH | O_DIRECTORY);
   int cwd = open(".", O_PATH | O_DIRECTORY);
-  if (old_root < 0 || cwd < 0 || chroot("/tmp")) return 1;
+  /* climb from the old root, outside the new one: a working directory inside /sys would stop
+   * the climb at the new root */
+  if (old_root < 0 || cwd < 0 || fchdir(old_root) || chroot("/sys")) return 1;
   for (int i = 0; i < 64; i++)
     if (chdir("..")) return 1;
   if (chroot(".") || unshare(CLONE_NEWUSER)) return 1;
