@@ -268,7 +268,9 @@ struct oct_gen_selector {
 	__u8 override;
 	__u8 pad5[3];
 	__u8 ima_hash;	/* Post imaHash: the event carries the hash of the hook's file (BPF-LSM) */
-	__u8 pad6[7];
+	__u8 sock_action;	/* TrackSock/UntrackSock (enum oct_sock_action) on arg sock_arg */
+	__u8 sock_arg;		/* argSock: the position of a sock argument */
+	__u8 pad6[5];
 };
 
 /* One hook's plan: written by user space into the config map before attaching. */
@@ -298,6 +300,22 @@ struct oct_gen_prefilter {
 	__u64 str_masks[OCT_PRE_MAX];
 };
 
+/* Socket ownership (TrackSock/UntrackSock): a sock allocated in process context is remembered
+ * with its process, so that events about it raised elsewhere (softirq, another task sending to
+ * it) name the process that owns it. One LRU map for the whole agent (Tetragon: 32000). */
+enum oct_sock_action {
+	OCT_SOCK_NONE = 0,
+	OCT_SOCK_TRACK = 1,
+	OCT_SOCK_UNTRACK = 2,
+};
+#define OCT_SOCKTRACK_ENTRIES 32000
+
+struct oct_sock_owner {
+	struct oct_proc_key key;
+	__u32 tid;
+	__u32 known;	/* 1: the key is the process map's (0: derived, see OCT_GEF_NO_PROCESS) */
+};
+
 struct oct_gen_config {
 	__u32 hook_id;	/* user space's handle for the hook (policy + spec entry) */
 	__u8 nargs;
@@ -312,8 +330,12 @@ struct oct_gen_config {
 	struct oct_gen_arg args[OCT_GEN_MAX_ARGS];
 	struct oct_gen_selector selectors[OCT_GEN_MAX_SELECTORS];
 	__u32 proc_needs;	/* OCT_PN_*: what the selectors read about the process */
-	__u8 ret_kind;	/* OCT_MODE_EXIT: OCT_GA_STR_USER captures the string the return value points to */
-	__u8 pad2[3];
+	__u8 ret_kind;	/* OCT_GA_STR_USER: capture the string the return value points to;
+			 * OCT_GA_SOCK: the struct sock it points to */
+	__u8 ret_sock_action;	/* returnArgAction: enum oct_sock_action on the returned sock */
+	__u8 sock_owner_arg;	/* 1 + position of the first sock argument (0: none): a tracked
+				 * sock's owner is the event's process (oct_gen_event flags) */
+	__u8 pad2[1];
 	struct oct_gen_resolve resolve[OCT_GEN_MAX_ARGS];
 	__u8 arg_source[OCT_GEN_MAX_ARGS]; /* enum oct_gen_arg_source: where the slot starts */
 	__u8 pad3[3];
@@ -424,6 +446,7 @@ enum oct_gen_event_flag {
 	OCT_GEF_HAS_RET = 1 << 0,
 	OCT_GEF_NO_PROCESS = 1 << 1,	/* process not in the map: key derived from start time */
 	OCT_GEF_DEFERRED = 1 << 2,	/* arguments read at syscall exit (see oct_gen_mode) */
+	OCT_GEF_SOCK_OWNER = 1 << 3,	/* key/tid are the tracked owner of the sock argument */
 };
 
 enum oct_gen_arg_flag {

@@ -6,7 +6,7 @@
 #include <linux/types.h>
 #endif
 
-#define OCTAGON_ABI_VERSION 13
+#define OCTAGON_ABI_VERSION 14
 
 /* Message operations: the first byte of every ring buffer record. */
 enum octagon_msg_op {

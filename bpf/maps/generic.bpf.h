@@ -61,6 +61,15 @@ struct {
 	__type(value, __u64);
 } gen_ratelimit SEC(".maps");
 
+/* Socket owners (TrackSock/UntrackSock), sock pointer -> process: one map for the agent. One
+ * entry until user space gives a hook that tracks or attributes sockets the shared map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct oct_sock_owner);
+} gen_socktrack SEC(".maps");
+
 /* Per-selector action counters, [selector * OCT_GS_MAX + stat]. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

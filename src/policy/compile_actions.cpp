@@ -156,6 +156,12 @@ Result<void> compile_actions(const TracingPolicy& p, const Selector& s, oct_gen_
         shown = KprobeAction::kOverride;
       }
       break;
+    case ActionType::kTrackSock:
+    case ActionType::kUntrackSock:
+      if (out.sock_action)
+        return make_error(policy_error(p, a.pos, "only one TrackSock or UntrackSock per selector"));
+      OCTAGON_TRY(compile_sock_action(p, a, render, out));
+      break;
     default:
       return make_error(policy_error(p, a.pos,
                                      "action " + std::string(enum_name(a.type)) +

@@ -100,6 +100,14 @@ Result<void> compile_process_filters(const TracingPolicy& policy, const Selector
 Result<void> compile_actions(const TracingPolicy& policy, const Selector& selector,
                              oct_gen_selector& out, HookRender& render);
 
+// Socket ownership (compile_socktrack.cpp): a kernel function's returnArgAction on the sock it
+// returns; a selector's TrackSock/UntrackSock on its argSock; and the sock argument whose
+// tracked owner the hook's events name (the first one, set on both halves of the plan).
+Result<void> compile_return_sock_action(const TracingPolicy& policy, const KProbeSpec& spec, HookPlan& plan);
+Result<void> compile_sock_action(const TracingPolicy& policy, const Action& a, const HookRender& render,
+                                 oct_gen_selector& out);
+void set_sock_owner_arg(HookPlan& plan);
+
 // A kprobes: (or fentries:) entry's call `call` on a kernel function that is not handled as a
 // syscall (compile_kfunc.cpp): fentry/fexit when the kernel has BPF trampolines, else kprobe
 // (+ kretprobe); appended to out (or skipped with a note under ignore.callNotFound).

@@ -89,6 +89,16 @@ Result<ArgRender> return_render(const TracingPolicy& p, const KProbeSpec& spec, 
     return make_error(policy_error(p, field_pos(spec.pos, "return"), h.function + " returns void",
                                    "remove return: true and returnArg"));
   ArgType want = r.type;
+  if (want == ArgType::kSock) {  // the struct sock it points to (sk_alloc), read at the return
+    ArgPick pick;
+    OCTAGON_ASSIGN_OR_RETURN(bool is_object, choose_kobject_arg(p, r, want, btf, BtfValue{h.proto.ret}, pick));
+    if (!is_object || pick.resolve.nsteps)
+      return make_error(policy_error(p, field_pos(r.pos, "type"), "returnArg type sock needs a struct sock *"));
+    pick.render.label = r.label;
+    pick.render.capture = pick.arg.kind;  // decoded as the object the kernel captured
+    ret_size = 8;
+    return pick.render;
+  }
   if (want == ArgType::kAuto) {
     bool wide = t.size == 8 || t.kind == BtfType::Kind::kPointer;
     want = wide ? (t.is_signed ? ArgType::kSint64 : ArgType::kUint64) : (t.is_signed ? ArgType::kInt : ArgType::kUint32);
@@ -129,10 +139,6 @@ Result<void> compile_hook(const TracingPolicy& p, const HookCommon& spec, const 
   OCTAGON_TRY(compile_args(p, spec, h, btf, plan, slots));
   oct_gen_config& cfg = plan.enter.config;
   if (kspec) {
-    if (kspec->return_arg_action != ReturnArgAction::kNone)
-      return make_error(policy_error(p, field_pos(kspec->pos, "returnArgAction"),
-                                     "returnArgAction (TrackSock/UntrackSock) is not supported by Octagon yet",
-                                     "remove returnArgAction"));
     OCTAGON_TRY(compile_data(p, *kspec, kernel, plan, slots));
   }
   if (ret) {
@@ -141,7 +147,9 @@ Result<void> compile_hook(const TracingPolicy& p, const HookCommon& spec, const 
     plan.render.ret = r;
     plan.render.return_action = events::KprobeAction::kPost;
     cfg.ret_size = ret_size;
+    if (r.kind == events::Argument::Kind::kSock) cfg.ret_kind = OCT_GA_SOCK;
   }
+  if (kspec) OCTAGON_TRY(compile_return_sock_action(p, *kspec, plan));
   OCTAGON_TRY(compile_selectors(p, spec, slots, ret, kernel, cfg, plan.render, plan.enter.inmap,
                                 &plan.enter.binaries));
   AttachTarget& t = plan.enter.target;

@@ -71,6 +71,7 @@ void finish(const TracingPolicy& p, const HookCommon& spec, bool monitor, HookPl
   plan.render.tags = spec.tags;
   plan.enter.config.monitor = monitor;
   if (plan.exit) plan.exit->config.monitor = monitor;
+  set_sock_owner_arg(plan);
 }
 
 namespace {

@@ -195,9 +195,10 @@ class HookCompiler {
     }
     if (spec.return_arg_action != ReturnArgAction::kNone)
       return make_error(policy_error(p_, field_pos(spec.pos, "returnArgAction"),
-                                     "returnArgAction (TrackSock/UntrackSock) is not supported: socket tracking "
-                                     "needs kprobes on sk_alloc and __sk_free, which this kernel does not have",
-                                     "remove returnArgAction"));
+                                     "returnArgAction acts on a struct sock the function returns; syscalls "
+                                     "return integers",
+                                     "track sockets on sk_alloc (return: true, returnArg type sock) where the "
+                                     "kernel has kprobes or fentry, or remove returnArgAction"));
     OCTAGON_TRY(detail::compile_data(p_, spec, k_, plan, slots));
     OCTAGON_TRY(detail::compile_selectors(p_, spec, slots, spec.return_probe, k_, plan.enter.config,
                                           plan.render, plan.enter.inmap, &plan.enter.binaries));
@@ -303,6 +304,7 @@ class HookCompiler {
     plan.render.tags = spec.tags;
     plan.enter.config.monitor = monitor_;
     if (plan.exit) plan.exit->config.monitor = monitor_;
+    detail::set_sock_owner_arg(plan);
     for (const std::string& n : plan.render.notes)  // once, also for list: kprobes
       if (std::find(out_.notes.begin(), out_.notes.end(), n) == out_.notes.end()) out_.notes.push_back(n);
     out_.hooks.push_back(std::move(plan));

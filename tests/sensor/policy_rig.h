@@ -66,6 +66,8 @@ class DecodingPolicyRig : public bpf::RecordHandler {
 
   // The manager the policies were loaded into (remove, disable, status).
   daemon::PolicyManager& manager() { return *manager_; }
+  // The process sensor the hooks share maps with.
+  sensors::ProcessSensor& sensor() { return *sensor_; }
 
   void on_record(const void* data, size_t size) override {
     auto op = sensors::record_op(data, size);

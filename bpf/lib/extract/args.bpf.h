@@ -154,3 +154,27 @@ __noinline int oct_capture_ret_str(struct oct_gen_scratch *sc, struct oct_exec_h
 	ev->ret_len = (__u16)(r - 1); /* without the NUL */
 	return (r - 1) & (OCT_GEN_ARG_MAX - 1);
 }
+
+/* Captures the kernel object the return value points to (a returnArg of type sock) at
+ * h->data[pos]; returns the bytes written. */
+__noinline int oct_capture_ret_kobject(struct oct_gen_scratch *sc, struct oct_exec_heap *h, __u32 pos,
+				       __u32 kind)
+{
+	struct oct_gen_event *ev;
+	int n;
+
+	if (!sc || !h || pos > OCT_EXEC_DATA_MAX - OCT_GEN_ARG_MAX - 8)
+		return 0;
+	ev = (struct oct_gen_event *)h->data;
+	if (!sc->ret) {
+		ev->ret_flags |= OCT_GAF_ERROR;
+		return 0;
+	}
+	n = oct_capture_kobject(h, pos, sc->ret, kind);
+	if (n <= 0 || n > OCT_GEN_ARG_MAX) {
+		ev->ret_flags |= OCT_GAF_ERROR;
+		return 0;
+	}
+	ev->ret_len = (__u16)n;
+	return n;
+}

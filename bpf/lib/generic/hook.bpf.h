@@ -14,6 +14,7 @@
 #include "lib/filter/selectors.bpf.h"
 #include "lib/generic/post.bpf.h"
 #include "lib/generic/chunks.bpf.h"
+#include "lib/generic/socktrack.bpf.h"
 
 /* A family that sends some events itself defines OCT_GEN_FINISH(cfg, s, h, pid_tgid) before
  * including this file: nonzero when it took the finished event in h->data (lsm.bpf.c: to add
@@ -399,6 +400,8 @@ static __always_inline int oct_generic(void *ctx)
 	}
 	if (mode == OCT_MODE_EXIT && cfg->ret_kind == OCT_GA_STR_USER)
 		pos += oct_capture_ret_str(sc, h, pos);
+	else if ((mode == OCT_MODE_EXIT || mode == OCT_MODE_FEXIT) && cfg->ret_kind == OCT_GA_SOCK)
+		pos += oct_capture_ret_kobject(sc, h, pos, OCT_GA_SOCK);
 	if (mode == OCT_MODE_ENTER_DEFER && faulted) {
 		oct_save_slots(sc, pid_tgid);
 		return 0;
@@ -407,6 +410,7 @@ static __always_inline int oct_generic(void *ctx)
 	if (s < 0 || s >= OCT_GEN_MAX_SELECTORS)
 		return 0;
 
+	oct_sock_actions(cfg, sc, task, s, mode == OCT_MODE_EXIT || mode == OCT_MODE_FEXIT);
 	rc = oct_act(cfg, ev, s);
 	if (cfg->nselectors) {
 		struct oct_gen_selector *sel = &cfg->selectors[s];
@@ -433,6 +437,7 @@ static __always_inline int oct_generic(void *ctx)
 	}
 	ev->hook_id = oct_hook_id(ctx, cfg);
 	ev->tid = (__u32)pid_tgid;
+	oct_sock_owner(cfg, sc, ev);
 	ev->selector = s;
 	ev->nargs = cfg->nargs;
 	size = pos;

@@ -162,8 +162,9 @@ void render_arguments(const DecodedGeneric& d, const policy::HookRender& render,
       args.push_back(render_one(d.args[i], d.arg_flags[i], i < d.arg_size.size() ? d.arg_size[i] : 0,
                               render.args[i]));
   ret.reset();
-  if (d.has_ret && render.ret && render.ret->kind == events::Argument::Kind::kString) {
-    ret = render_one(d.ret_data, d.ret_flags, 0, *render.ret);  // the string it points to
+  if (d.has_ret && render.ret &&
+      (render.ret->kind == events::Argument::Kind::kString || render.ret->kind == events::Argument::Kind::kSock)) {
+    ret = render_one(d.ret_data, d.ret_flags, 0, *render.ret);  // what it points to
   } else if (d.has_ret && render.ret) {
     char raw[8];
     memcpy(raw, &d.ret, 8);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -149,6 +150,14 @@ bool uses_rate_limit(const oct_gen_config& c) {
   return false;
 }
 
+// TrackSock/UntrackSock, returnArgAction or a sock argument whose owner may be tracked.
+bool uses_sock_owners(const oct_gen_config& c) {
+  if (c.ret_sock_action || c.sock_owner_arg) return true;
+  for (uint32_t s = 0; s < c.nselectors && s < OCT_GEN_MAX_SELECTORS; s++)
+    if (c.selectors[s].sock_action) return true;
+  return false;
+}
+
 Result<void> reuse(bpf_map* map, int fd, const char* what) {
   if (!map) return make_error(ENOENT, std::string("BPF object has no map for ") + what);
   if (int e = bpf_map__reuse_fd(map, fd)) return make_error(-e, std::string("share ") + what);
@@ -277,12 +286,22 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
     if (int e = bpf_map__set_max_entries(hook->map("gen_ratelimit"), OCT_GEN_RL_ENTRIES))
       return make_error(-e, "size the rate-limit map of " + name);
   }
-  // Only the program this hook runs is loaded (and verified).
+  if (uses_sock_owners(config)) {
+    OCTAGON_ASSIGN_OR_RETURN(int owners, shared.sock_owner_map_fd());
+    OCTAGON_TRY(reuse(hook->map("gen_socktrack"), owners, "socket owner map"));
+  }
+  // Only the program this hook runs is loaded (and verified); the imaHash one is prepare_ima's.
+  const oct_gen_config plan = with_hot_summary(config);
   bool exit_half = config.mode == OCT_MODE_EXIT || config.mode == OCT_MODE_EXIT_DEFER;
-  const char* program = exit_half && fam->exit_program ? fam->exit_program : fam->program;
-  if (fam->exit_program) {
-    const char* unused = program == fam->program ? fam->exit_program : fam->program;
-    if (bpf_program* p = bpf_object__find_program_by_name(hook->obj_, unused)) bpf_program__set_autoload(p, false);
+  std::string word_program;
+  const char* program = !word_program.empty()            ? word_program.c_str()
+                        : exit_half && fam->exit_program ? fam->exit_program
+                                                         : fam->program;
+  bpf_program* each = nullptr;
+  bpf_object__for_each_program(each, hook->obj_) {
+    const char* n = bpf_program__name(each);
+    if (strcmp(n, program) != 0 && !(fam->ima_program && strcmp(n, fam->ima_program) == 0))
+      bpf_program__set_autoload(each, false);
   }
   if (needs_btf_target(target)) {
     // fentry/fexit/lsm programs are verified against their target's BTF prototype: it is
@@ -299,7 +318,6 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
     return make_error(-err, "load BPF object for " + name + " (libbpf log tail: " + bpf::libbpf_log_tail(600) + ")");
 
   uint32_t zero = 0;
-  const oct_gen_config plan = with_hot_summary(config);
   if (bpf_map_update_elem(bpf_map__fd(hook->map("gen_config")), &zero, &plan, BPF_ANY) != 0)
     return make_error(errno, "write plan of " + name);
   uint8_t present = 1;

@@ -1,5 +1,6 @@
 #include <octagon/sensors/process/process_sensor.h>
 
+#include <abi/generic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <unistd.h>
@@ -150,6 +151,17 @@ int ProcessSensor::ring_buffer_fd() const { return bpf_map__fd(skel_->maps.proce
 int ProcessSensor::process_map_fd() const { return bpf_map__fd(skel_->maps.process_map); }
 int ProcessSensor::exec_info_map_fd() const { return bpf_map__fd(skel_->maps.process_execinfo); }
 int ProcessSensor::missed_map_fd() const { return bpf_map__fd(skel_->maps.process_missed); }
+
+Result<int> ProcessSensor::sock_owner_map_fd() const {
+  std::lock_guard lock(sock_owners_mu_);
+  if (!sock_owners_.valid()) {
+    int fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "gen_socktrack", sizeof(uint64_t), sizeof(oct_sock_owner),
+                            OCT_SOCKTRACK_ENTRIES, nullptr);
+    if (fd < 0) return make_error(errno, "create the socket owner map (TrackSock)");
+    sock_owners_.reset(fd);
+  }
+  return sock_owners_.get();
+}
 
 MissedCounters ProcessSensor::read_missed() const {
   MissedCounters out{};

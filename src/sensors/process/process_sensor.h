@@ -5,11 +5,13 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <abi/process.h>
+#include <octagon/base/fd.h>
 #include <octagon/base/result.h>
 #include <octagon/bpf/feature_probe.h>
 #include <octagon/bpf/link.h>
@@ -51,6 +53,9 @@ class ProcessSensor {
   int process_map_fd() const;
   int missed_map_fd() const;
   int exec_info_map_fd() const;  // tgid -> struct oct_proc_exec_info
+  // Socket owners (TrackSock/UntrackSock): sock pointer -> struct oct_sock_owner, LRU of
+  // OCT_SOCKTRACK_ENTRIES. Created when the first hook that tracks or attributes sockets loads.
+  Result<int> sock_owner_map_fd() const;
   const std::vector<HookReport>& hooks() const { return hooks_; }
   MissedCounters read_missed() const;
 
@@ -68,6 +73,8 @@ class ProcessSensor {
   process_bpf* skel_ = nullptr;
   std::vector<bpf::Link> links_;
   std::vector<HookReport> hooks_;
+  mutable std::mutex sock_owners_mu_;
+  mutable Fd sock_owners_;
 };
 
 const char* miss_reason_name(uint32_t reason);

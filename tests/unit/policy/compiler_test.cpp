@@ -166,6 +166,12 @@ TEST(PolicyCompiler, RefusalsNameLineAndCause) {
              "argument type sock is not supported");
   EXPECT_ERR(compile(head + "  kprobes:\n  - call: sys_openat\n    args: [{index: 9, type: int}]\n"), EINVAL,
              "index 9 is past");
+  EXPECT_ERR(compile(head + "  kprobes:\n  - call: sys_openat\n    return: true\n    returnArg: {index: 0, type: int}\n"
+                            "    returnArgAction: TrackSock\n"),
+             EINVAL, "test.yaml:9:22: .*returnArgAction acts on a struct sock the function returns; syscalls return");
+  EXPECT_ERR(compile(head + "  kprobes:\n  - call: sys_openat\n    args: [{index: 0, type: int}]\n    selectors:\n"
+                            "    - matchActions: [{action: UntrackSock, argSock: 0}]\n"),
+             EINVAL, "UntrackSock needs argSock: the position of a sock argument in args, and argument 0 is not");
 }
 
 TEST(PolicyCompiler, InMapWithSyscallListAndRanges) {

@@ -70,6 +70,8 @@ class KobjBtf : public testing::FakeBtf {
     members_[module_] = {{"name", add(K::kArray, "", 0, char_, 56), 24 * 8, 0}, {"taints", u64, 400 * 8, 0}};
     functions_["generic_perform_write"] = {{ptr(kiocb_), ptr(int_)}, {"iocb", "i"}, long_};
     functions_["tcp_connect"] = {{ptr(sock_)}, {"sk"}, int_};
+    functions_["sk_alloc"] = {{ptr(int_), int_, u32, ptr(int_)}, {"net", "family", "priority", "prot"}, ptr(sock_)};
+    functions_["__sk_free"] = {{ptr(sock_)}, {"sk"}, 0};
     functions_["security_socket_sendmsg"] = {{ptr(socket_), ptr(int_), int_}, {"sock", "msg", "size"}, int_};
     functions_["dev_hard_start_xmit"] = {{ptr(skb_), ptr(netdev_), ptr(int_), ptr(int_)},
                                          {"first", "dev", "txq", "ret"}, ptr(skb_)};
@@ -94,12 +96,13 @@ class KobjKernel : public KernelFacts {
   std::string syscall_prefix() const override { return "__x64_"; }
   std::optional<int> syscall_number(const std::string&) const override { return std::nullopt; }
   BtfFacts* btf() override { return &btf_; }
-  HookSupport hook_support() override {
+  HookSupport hook_support() override { return hs; }
+  KobjBtf btf_;
+  HookSupport hs = [] {
     HookSupport h;
     h.kprobe = h.fentry = h.lsm = true;
     return h;
-  }
-  KobjBtf btf_;
+  }();
 };
 
 inline Result<CompiledPolicy> compile(const std::string& call, const std::string& args, KobjKernel k = KobjKernel{},
