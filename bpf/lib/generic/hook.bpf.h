@@ -314,7 +314,9 @@ static __always_inline __s64 oct_read_ret(void *ctx, struct oct_gen_config *cfg)
 #define oct_hook_id(ctx, cfg) ((cfg)->hook_id)
 #endif
 
-static __always_inline int oct_generic(void *ctx)
+/* word: the context's 8 bytes at word_off, loaded by a program that reads them directly (see
+ * tracepoint.bpf.c), for the prefilter; word_off 0: none. */
+static __always_inline int oct_generic_word(void *ctx, __u64 word, __u32 word_off)
 {
 	__u32 zero = 0, i, pos, size, faulted = 0, tgid;
 	struct oct_gen_config *cfg = bpf_map_lookup_elem(&gen_config, &zero);
@@ -332,7 +334,7 @@ static __always_inline int oct_generic(void *ctx)
 		return 0;
 	tgid = pid_tgid >> 32;
 	/* The loader's summary of what every selector needs: most unwanted events stop here. */
-	if (oct_prefilter_rejects(ctx, cfg, tgid))
+	if (oct_prefilter_rejects(ctx, cfg, tgid, word, word_off))
 		return 0;
 	mode = cfg->mode;
 	if (mode == OCT_MODE_EXIT || mode == OCT_MODE_EXIT_DEFER) {
@@ -459,4 +461,9 @@ static __always_inline int oct_generic(void *ctx)
 	if (post)
 		oct_gen_count(s, OCT_GS_POST);
 	return rc;
+}
+
+static __always_inline int oct_generic(void *ctx)
+{
+	return oct_generic_word(ctx, 0, 0);
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <vector>
@@ -142,6 +143,29 @@ oct_gen_config with_hot_summary(oct_gen_config c) {
                    sel.nschg_op || sel.bin_op || sel.pbin_op;
   c.pre = reject_prefilter(c);
   return c;
+}
+
+// A tracepoint entry program that reads the prefilter's argument with a plain context load
+// (tracepoint.bpf.c oct_gen_tp_w<word>): the 8-byte word of the record the argument starts
+// (an aligned word of a syscall record's arguments, 16..56). Empty: the plain program.
+// OCTAGON_TP_DIRECT_WORD=0 keeps the plain program (bench/filter_cost A/B runs).
+std::string direct_word_program(const policy::AttachTarget& t, const oct_gen_config& c) {
+  if (const char* e = getenv("OCTAGON_TP_DIRECT_WORD"); e && strcmp(e, "0") == 0) return "";
+  // Syscall records hold their arguments in whole words: the word is inside the record.
+  if (t.kind != policy::AttachTarget::Kind::kTracepoint || (t.subsystem != "syscalls" && t.subsystem != "raw_syscalls"))
+    return "";
+  uint32_t arg = OCT_GEN_MAX_ARGS;
+  if (c.pre.flags & OCT_PRE_INT)
+    arg = c.pre.int_arg;
+  else if (c.pre.flags & OCT_PRE_STR)
+    arg = c.pre.str_arg;
+  if (arg >= OCT_GEN_MAX_ARGS || arg >= c.nargs) return "";
+  const oct_gen_arg& a = c.args[arg];
+  const bool whole = a.size == 1 || a.size == 2 || a.size == 4 || a.size == 8;  // its low bytes
+  if (!whole || a.offset % 8 || a.offset < 16 || a.offset > 56 || a.kind == OCT_GA_CONST ||
+      a.kind == OCT_GA_USER_DEREF)
+    return "";
+  return "oct_gen_tp_w" + std::to_string(a.offset / 8);
 }
 
 bool uses_rate_limit(const oct_gen_config& c) {
@@ -293,7 +317,7 @@ Result<std::unique_ptr<GenericHook>> GenericHook::create(const policy::AttachTar
   // Only the program this hook runs is loaded (and verified); the imaHash one is prepare_ima's.
   const oct_gen_config plan = with_hot_summary(config);
   bool exit_half = config.mode == OCT_MODE_EXIT || config.mode == OCT_MODE_EXIT_DEFER;
-  std::string word_program;
+  std::string word_program = exit_half ? "" : direct_word_program(target, plan);
   const char* program = !word_program.empty()            ? word_program.c_str()
                         : exit_half && fam->exit_program ? fam->exit_program
                                                          : fam->program;
