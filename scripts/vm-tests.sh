@@ -10,7 +10,7 @@
 # skipping. Usage: scripts/vm-tests.sh [BUILD_DIR]  (default: $BUILD_DIR or build; build first
 # with scripts/test.sh or scripts/build.sh). OCTAGON_VM_KERNELS picks kernels (default
 # "6.1 6.12"); scripts/vm/run.sh lists the other settings. Exits non-zero if any kernel failed,
-# after running all of them; the guest console is printed as it runs.
+# after running all of them; each guest console is printed (see below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
@@ -40,19 +40,44 @@ expect() {
 
 # The guest sees the build (read-write) and this checkout (read-only, for the tests' fixture
 # files and the part runner) at their own paths, even under /tmp, where it mounts a tmpfs.
-results=() failed=0
-for series in ${OCTAGON_VM_KERNELS:-6.1 6.12}; do
-  expected=$(expect "$series")
-  read -r features missing <<<"$expected"
-  echo "== VM tier: Debian $series"
+# The kernels run side by side (each guest keeps about one host CPU busy under TCG), each
+# console going to a log that is printed when its VM is done; OCTAGON_VM_SERIAL=1 runs them one
+# after the other with the console live. Kernels are fetched first, one at a time.
+kernels=${OCTAGON_VM_KERNELS:-6.1 6.12}
+for series in $kernels; do expect "$series" >/dev/null; scripts/vm/fetch-kernel.sh "$series" >/dev/null; done
+logs=$(mktemp -d /tmp/octagon-vm-tier.XXXXXX)
+trap 'rm -rf "$logs"' EXIT
+run_one() {  # run_one SERIES: the tier's parts in that kernel's VM; writes $logs/SERIES.{rc,secs}
+  local series=$1 features missing t0 rc=0
+  read -r features missing <<<"$(expect "$series")"
   t0=$EPOCHREALTIME
-  rc=0
   scripts/vm/run.sh -k "$series" -w "$build" -s "$src" -e "$features" -e "$missing" -- \
     "$src/scripts/vm/ctest-parts.sh" kfunc "-L kfunc" smoke "-R $smoke" || rc=$?
-  secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
-  results+=("Debian $series: $([ $rc -eq 0 ] && echo passed || echo "FAILED (rc $rc)") in ${secs}s")
-  [ $rc -eq 0 ] || failed=1
+  echo "$rc" >"$logs/$series.rc"
+  awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }' >"$logs/$series.secs"
+}
+t_all=$EPOCHREALTIME
+if [ "${OCTAGON_VM_SERIAL:-0}" = 1 ]; then
+  for series in $kernels; do echo "== VM tier: Debian $series"; run_one "$series"; done
+else
+  pids=()
+  for series in $kernels; do
+    echo "== VM tier: Debian $series started, console in $logs/$series.log"
+    run_one "$series" >"$logs/$series.log" 2>&1 &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || true; done
+  for series in $kernels; do
+    echo "== VM tier: Debian $series console"
+    cat "$logs/$series.log"
+  done
+fi
+results=() failed=0
+for series in $kernels; do
+  rc=$(cat "$logs/$series.rc" 2>/dev/null || echo none)
+  results+=("Debian $series: $([ "$rc" = 0 ] && echo passed || echo "FAILED (rc $rc)") in $(cat "$logs/$series.secs" 2>/dev/null || echo ?)s")
+  [ "$rc" = 0 ] || failed=1
 done
-echo "== VM tier summary:"
+echo "== VM tier summary (wall clock $(awk -v a="$t_all" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')s):"
 printf '  %s\n' "${results[@]}"
 exit $failed

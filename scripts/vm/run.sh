@@ -16,7 +16,7 @@
 #              OCTAGON_VM_MEM, OCTAGON_VM_SMP  guest memory and CPUs (default 2G, 2)
 #              OCTAGON_VM_CACHE  kernel and initramfs cache (default /var/cache/octagon-vm)
 #              OCTAGON_VM_LOG  also write the console to this file
-# One VM runs at a time per cache (a lock file serialises callers).
+# One VM per kernel series runs at a time per cache (a lock file serialises callers).
 set -euo pipefail
 # shellcheck source=scripts/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -74,8 +74,8 @@ if [ -n "$src" ] && [ "$src" != / ]; then
   append+=" octagon_vm.src=$src"
 fi
 
-exec 9>>"$VM_CACHE/vm.lock"
-flock -n 9 || { vm_log "waiting for another VM run to finish"; flock 9; }
+exec 9>>"$VM_CACHE/vm-$series.lock"
+flock -n 9 || { vm_log "waiting for another $series VM run to finish"; flock 9; }
 # boot: one QEMU run; the console goes to stdout and $ctl/console.log.
 boot() {
   vm_log "booting $kver ($accel) for: $*"
@@ -85,7 +85,7 @@ boot() {
     -m "${OCTAGON_VM_MEM:-2G}" -nographic -no-reboot -kernel "$kdir/vmlinux" -initrd "$initrd" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$ctl,mount_tag=ctl,security_model=none,multidevs=remap" \
-    "${work_dev[@]}" -append "$append" </dev/null 2>&1 | tr -d '\r' | tee "$ctl/console.log"
+    "${work_dev[@]}" -append "$append" </dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$ctl/console.log"
   qemu_rc=${PIPESTATUS[0]}
   set -e
 }
