@@ -108,7 +108,7 @@ TEST(CompileData, Refusals) {
                      " {index: 2, type: int, source: current_task, resolve: flags}]\n"),
              EINVAL, "data.*args and data hold 6");
   EXPECT_ERR(compile("    returnArgAction: TrackSock\n    return: true\n    returnArg: {index: 0, type: int}\n"),
-             EINVAL, "returnArgAction.*needs kprobes on sk_alloc");
+             EINVAL, "returnArgAction acts on a struct sock the function returns; syscalls return integers");
 }
 
 }  // namespace
