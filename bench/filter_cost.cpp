@@ -29,6 +29,8 @@
 #include <string>
 #include <vector>
 
+#include "spread.h"
+
 #include <octagon/base/log.h>
 #include <octagon/bpf/feature_probe.h>
 #include <octagon/daemon/hook_registry.h>
@@ -150,13 +152,8 @@ RunStats stats_of_ids(const std::set<uint32_t>& ids) {
   return s;
 }
 
-struct Spread {
-  double median, min, max;
-};
-Spread spread(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return {v[v.size() / 2], v.front(), v.back()};
-}
+using bench::Spread;
+using bench::spread;
 
 }  // namespace
 

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "spread.h"
+
 #include <octagon/base/log.h>
 #include <octagon/bpf/feature_probe.h>
 #include <octagon/daemon/hook_registry.h>
@@ -45,13 +47,8 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-struct Spread {
-  double median, min, max;
-};
-Spread spread(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return {v[v.size() / 2], v.front(), v.back()};
-}
+using bench::Spread;
+using bench::spread;
 
 }  // namespace
 
