@@ -377,4 +377,22 @@ bool EventToProto::convert(const events::LsmEvent& event,
   return true;
 }
 
+bool EventToProto::convert(const events::LoaderEvent& event,
+                           tetragon::GetEventsResponse& out) const {
+  out.Clear();
+  if (event.process == nullptr)
+    return false;
+  auto* m = out.mutable_process_loader();
+  fill_process(*event.process, false, *m->mutable_process());
+  m->set_path(utf8(event.path));
+  m->set_buildid(event.buildid);  // bytes: no UTF-8 repair
+  if (event.parent != nullptr)
+    fill_process(*event.parent, false, *m->mutable_parent());
+  for (const events::Process* a : event.ancestors)
+    if (a != nullptr)
+      fill_process(*a, false, *m->add_ancestors());
+  fill_tail(event.time_ns, out);
+  return true;
+}
+
 } // namespace octagon::api

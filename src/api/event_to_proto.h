@@ -40,6 +40,7 @@ public:
   bool convert(const events::UprobeEvent& event, tetragon::GetEventsResponse& out) const;
   bool convert(const events::UsdtEvent& event, tetragon::GetEventsResponse& out) const;
   bool convert(const events::LsmEvent& event, tetragon::GetEventsResponse& out) const;
+  bool convert(const events::LoaderEvent& event, tetragon::GetEventsResponse& out) const;
 
   void fill_process(const events::Process& p, bool binary_properties, tetragon::Process& out) const;
 

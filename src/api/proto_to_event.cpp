@@ -228,6 +228,21 @@ bool ProtoEvent::encode(const tetragon::GetEventsResponse& e, exporters::Compact
     encoder.encode(lsm_, out);
     return true;
   }
+  case tetragon::GetEventsResponse::kProcessLoader: {
+    const auto& m = e.process_loader();
+    process_from_proto(m.process(), process_);
+    loader_.process = &process_;
+    loader_.parent = nullptr;
+    if (m.has_parent()) {
+      process_from_proto(m.parent(), parent_);
+      loader_.parent = &parent_;
+    }
+    loader_.path = m.path();
+    loader_.buildid = m.buildid();
+    loader_.time_ns = time;
+    encoder.encode(loader_, out);
+    return true;
+  }
   default:
     return false;
   }

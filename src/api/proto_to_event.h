@@ -2,7 +2,7 @@
 // in the agent's event model, so the CLI prints it with the same CompactEncoder the agent uses.
 // Only what the compact lines show is carried back: process identity, binary, arguments,
 // credentials' euid, capabilities; exit status/signal; policy event names and arguments.
-// Event kinds without an event model (usdt, loader, throttle, rate_limit_info) are
+// Event kinds without an event model (usdt, throttle, rate_limit_info) are
 // reported as unsupported (encode() returns false).
 #pragma once
 
@@ -29,6 +29,7 @@ private:
   events::TracepointEvent tracepoint_;
   events::UprobeEvent uprobe_;
   events::LsmEvent lsm_;
+  events::LoaderEvent loader_;
 };
 
 void process_from_proto(const tetragon::Process& in, events::Process& out);

@@ -165,6 +165,7 @@ Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config, bpf::Fea
   }
   for (auto& e : agent->exporters_) agent->processor_->add_sink(e.get());
   agent->processor_->set_hook_registry(&agent->hooks_);
+  agent->processor_->set_loader(&agent->loader_hub_);
   if (auto r = agent->load_policies(); !r) return make_error(r.error());
   // After the policy manager exists: the server's policy methods read it from their threads.
   // No event is lost meanwhile: the ring buffer is read only once the agent runs.
@@ -192,6 +193,7 @@ Result<void> Agent::load_policies() {
   }
   kernel_facts_ = std::move(*facts);
   policies_ = std::make_unique<PolicyManager>(*sensor_, hooks_, *kernel_facts_);
+  policies_->set_loader(&loader_hub_);
   if (!config_.tracing_policy.empty()) {
     OCTAGON_ASSIGN_OR_RETURN(std::string name, policies_->add_file(config_.tracing_policy));
     OCTAGON_LOG_INFO("loaded policy %s from %s", name.c_str(), config_.tracing_policy.c_str());
@@ -246,7 +248,11 @@ void Agent::stop_api() {
 void Agent::reader_loop() {
   uint64_t last_publish = 0;
   while (!reader_stop_.load(std::memory_order_relaxed)) {
+    // Mappings go out in time order with the BPF records (see LoaderHub): those older than the
+    // start of this read, whose older BPF records were all in it.
+    const uint64_t read_start = clock_.boot_now_ns();
     if (auto r = reader_->poll(kPollMs); !r) OCTAGON_LOG_WARN("%s", r.error().describe().c_str());
+    loader_hub_.emit_before(read_start, *processor_);
     uint64_t now = clock_.boot_now_ns();
     if (now - last_publish > 1000000000ull) {
       processor_->publish_cache_stats();
@@ -254,6 +260,7 @@ void Agent::reader_loop() {
     }
   }
   (void)reader_->poll(0);  // drain what the kernel produced before we were told to stop
+  loader_hub_.emit_before(UINT64_MAX, *processor_);
   processor_->publish_cache_stats();
 }
 
@@ -299,6 +306,9 @@ StatusSnapshot Agent::status() const {
   s.uprobe_events = st.uprobe_events.load();
   s.usdt_events = st.usdt_events.load();
   s.lsm_events = st.lsm_events.load();
+  s.loader_events = st.loader_events.load();
+  s.loader_unknown_process = st.loader_unknown_process.load();
+  s.loader = loader_hub_.stats();
   s.exec_events = st.exec_events.load();
   s.exit_events = st.exit_events.load();
   s.exit_unknown = st.exit_unknown.load();

@@ -68,6 +68,8 @@ class Agent {
   HookRegistry hooks_;
   std::unique_ptr<UserActionRunner> user_actions_;  // used by processor_: destroyed after it
   std::unique_ptr<Redaction> redaction_;           // used by processor_: destroyed after it
+  // Before processor_ and policies_, which use it: destroyed after them.
+  sensors::LoaderHub loader_hub_;
   std::unique_ptr<EventProcessor> processor_;
   std::unique_ptr<sensors::ProcessSensor> sensor_;
   std::unique_ptr<TracefsKernelFacts> kernel_facts_;

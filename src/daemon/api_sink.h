@@ -24,6 +24,7 @@ public:
   void on_uprobe(const events::UprobeEvent& ev) override { emit(ev); }
   void on_usdt(const events::UsdtEvent& ev) override { emit(ev); }
   void on_lsm(const events::LsmEvent& ev) override { emit(ev); }
+  void on_loader(const events::LoaderEvent& ev) override { emit(ev); }
 
 private:
   template <typename Event> void emit(const Event& ev) {

@@ -58,6 +58,7 @@ class EncodingExporter : public EventSink {
   void on_uprobe(const events::UprobeEvent& ev) override { emit(ev); }
   void on_usdt(const events::UsdtEvent& ev) override { emit(ev); }
   void on_lsm(const events::LsmEvent& ev) override { emit(ev); }
+  void on_loader(const events::LoaderEvent& ev) override { emit(ev); }
 
   pipeline::ExportWorker& worker() { return *worker_; }
   // Writes the rate_limit_info of the current window, then drains and stops the writer.

@@ -1,5 +1,7 @@
 #include <octagon/daemon/event_processor.h>
 
+#include <cstring>
+
 #include <octagon/base/log.h>
 #include <octagon/events/exec_id.h>
 
@@ -43,6 +45,7 @@ void EventProcessor::seed(std::vector<Process>&& procs) {
     p.in_init_tree = (p.nspid == 1 && !p.docker.empty()) || (parent && parent->in_init_tree);
     set_ids(p);
     if (options_.redaction) options_.redaction->apply(p.binary, p.arguments);
+    live_[p.key.pid] = p.key;
     cache_.upsert(std::move(p));
     stats_.seeded.fetch_add(1, std::memory_order_relaxed);
   }
@@ -95,6 +98,12 @@ void EventProcessor::on_record(const void* data, size_t size) {
     return;
   }
   stats_.received[*op].fetch_add(1, std::memory_order_relaxed);
+  // Staged mappings made before this record go first (see LoaderHub).
+  if (loader_ && loader_->active() && size >= sizeof(oct_msg_hdr)) {
+    oct_msg_hdr hdr;
+    std::memcpy(&hdr, data, sizeof(hdr));
+    loader_->emit_before(hdr.ktime, *this);
+  }
   switch (*op) {
     case OCT_MSG_EXEC: handle_exec(data, size); break;
     case OCT_MSG_CLONE: handle_clone(data, size); break;
@@ -119,6 +128,7 @@ void EventProcessor::handle_exec(const void* data, size_t size) {
   exec_.process.in_init_tree = inherits_init_tree(exec_.process, prev);
   // Copy (not move) so exec_'s string capacities are kept for the next record.
   Process& p = cache_.upsert(Process(exec_.process));
+  live_[p.key.pid] = p.key;
   // The identity this exec replaced is gone: drop the reference it held as a live process.
   if (prev.pid != 0 && prev != p.key) cache_.release(prev);
 
@@ -147,6 +157,7 @@ void EventProcessor::handle_clone(const void* data, size_t size) {
     stats_.decode_errors.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  live_[c.key.pid] = c.key;
   if (cache_.contains(c.key)) return;
   // A child that has not exec'd runs its parent's binary: inherit the parent's description.
   Process child;
@@ -198,6 +209,7 @@ void EventProcessor::handle_exit(const void* data, size_t size) {
   for (EventSink* s : sinks_) s->on_exit(exit_event_);
   stats_.exit_events.fetch_add(1, std::memory_order_relaxed);
   if (p != &unknown) cache_.release(x.key);
+  if (auto it = live_.find(x.key.pid); it != live_.end() && it->second == x.key) live_.erase(it);
 }
 
 template <typename Event>
@@ -295,6 +307,24 @@ void EventProcessor::handle_generic(const void* data, size_t size) {
     stats_.tracepoint_events.fetch_add(1, std::memory_order_relaxed);
   }
   stats_.policy_events.fetch_add(1, std::memory_order_relaxed);
+}
+
+void EventProcessor::on_mmap(const sensors::MmapRecord& r) {
+  auto it = live_.find(r.pid);
+  Process* p = it == live_.end() ? nullptr : cache_.find(it->second);
+  if (!p) {
+    stats_.loader_unknown_process.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  p->tid = r.tid;
+  loader_event_.process = p;
+  loader_event_.parent = parent_of(*p);
+  fill_ancestors(*p, loader_event_.ancestors);
+  loader_event_.path = r.path;
+  loader_event_.buildid.assign(reinterpret_cast<const char*>(r.build_id), r.build_id_size);
+  loader_event_.time_ns = clock_.to_wall(r.ktime ? r.ktime : clock_.boot_now_ns());
+  for (EventSink* s : sinks_) s->on_loader(loader_event_);
+  stats_.loader_events.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace octagon::daemon

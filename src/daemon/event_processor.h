@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <abi/process.h>
@@ -21,6 +22,7 @@
 #include <octagon/events/process_cache.h>
 #include <octagon/sensors/generic/chunk_assembler.h>
 #include <octagon/sensors/generic/generic_decoder.h>
+#include <octagon/sensors/loader/loader_hub.h>
 #include <octagon/sensors/process/decoder.h>
 #include <octagon/symbols/symbolizer.h>
 
@@ -36,6 +38,7 @@ class EventSink {
   virtual void on_uprobe(const events::UprobeEvent&) {}
   virtual void on_usdt(const events::UsdtEvent&) {}
   virtual void on_lsm(const events::LsmEvent&) {}
+  virtual void on_loader(const events::LoaderEvent&) {}
 };
 
 struct ProcessorOptions {
@@ -71,9 +74,12 @@ struct ProcessorStats {
   // policy_events by kind (the metrics' events_total{type}).
   std::atomic<uint64_t> kprobe_events{0}, tracepoint_events{0}, uprobe_events{0}, usdt_events{0};
   std::atomic<uint64_t> lsm_events{0};
+  // process_loader: sent, and mappings of a pid the cache did not know (skipped, as Tetragon
+  // reports only processes it knows).
+  std::atomic<uint64_t> loader_events{0}, loader_unknown_process{0};
 };
 
-class EventProcessor : public bpf::RecordHandler {
+class EventProcessor : public bpf::RecordHandler, public sensors::MmapRecordHandler {
  public:
   EventProcessor(ProcessorOptions options, events::ProcessCache& cache, BootClock& clock);
 
@@ -86,6 +92,10 @@ class EventProcessor : public bpf::RecordHandler {
   void seed(std::vector<events::Process>&& procs);
 
   void on_record(const void* data, size_t size) override;
+  // An executable mapping (loader sensor): a process_loader event for a known process.
+  void on_mmap(const sensors::MmapRecord& r) override;
+  // Where staged mappings wait for the BPF records older than them (null: no loader).
+  void set_loader(sensors::LoaderHub* loader) { loader_ = loader; }
 
   const ProcessorStats& stats() const { return stats_; }
   // Copies the cache's counters into stats() for other threads; walks the cache (memory), so
@@ -121,6 +131,11 @@ class EventProcessor : public bpf::RecordHandler {
   events::UprobeEvent uprobe_event_;
   events::UsdtEvent usdt_event_;
   events::LsmEvent lsm_event_;
+  events::LoaderEvent loader_event_;
+  sensors::LoaderHub* loader_ = nullptr;
+  // tgid -> its current identity (exec, clone, seed; removed at exit): mappings carry only
+  // the tgid.
+  std::unordered_map<uint32_t, events::ProcessKey> live_;
   ProcessorStats stats_;
   // Reused across records so the hot path does not allocate once capacities settle.
   sensors::DecodedExec exec_;

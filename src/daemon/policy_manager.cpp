@@ -35,6 +35,7 @@ struct PolicyManager::Entry {
   std::string error;
   std::vector<uint32_t> hook_ids;
   std::vector<std::unique_ptr<sensors::GenericHook>> hooks;  // enter, [exit], enter, ...
+  std::string loader_mechanism;  // non-empty while the policy holds the loader sensor
 };
 
 namespace {
@@ -99,6 +100,8 @@ void PolicyManager::unload(Entry& e) {
   e.hooks.clear();  // detaches and frees every program and map of the policy
   for (uint32_t id : e.hook_ids) registry_.remove(id);
   e.hook_ids.clear();
+  if (!e.loader_mechanism.empty() && loader_) loader_->release();
+  e.loader_mechanism.clear();
 }
 
 Result<void> PolicyManager::load(Entry& e) {
@@ -139,6 +142,18 @@ Result<void> PolicyManager::load(Entry& e) {
       }
       e.hooks.push_back(std::move(*exit));
     }
+  }
+  if (e.compiled.loader) {
+    if (!loader_) {
+      unload(e);
+      return make_error(ENOTSUP, "policy " + e.spec.name + ": loader: true needs the agent's loader sensor");
+    }
+    auto m = loader_->acquire();
+    if (!m) {
+      unload(e);
+      return make_error(m.error().wrap("policy " + e.spec.name + ": start the loader sensor"));
+    }
+    e.loader_mechanism = "loader: " + *m;
   }
   for (const auto& n : e.compiled.notes) OCTAGON_LOG_INFO("policy %s: %s", e.spec.name.c_str(), n.c_str());
   return ok();
@@ -227,6 +242,7 @@ std::vector<PolicyStatus> PolicyManager::status() const {
     s.mode = mode_name(e->opts.mode_override.value_or(
         e->spec.options.policy_mode.value_or(policy::PolicyMode::kEnforce)));
     for (const auto& h : e->compiled.hooks) s.mechanisms.push_back(h.mechanism);
+    if (!e->loader_mechanism.empty()) s.mechanisms.push_back(e->loader_mechanism);
     s.notes = e->compiled.notes;
     for (const auto& h : e->hooks) s.kernel_memory_bytes += h->memory_bytes();
     s.hooks = hook_status(*e);

@@ -18,6 +18,7 @@
 #include <octagon/daemon/tracefs_kernel_facts.h>
 #include <octagon/policy/compiler.h>
 #include <octagon/sensors/generic/generic_hook.h>
+#include <octagon/sensors/loader/loader_hub.h>
 #include <octagon/sensors/process/process_sensor.h>
 
 namespace octagon::daemon {
@@ -71,6 +72,9 @@ class PolicyManager {
   // Runtime mode: rewrites the loaded plans in place (no reload, no missed events).
   Result<void> set_mode(const std::string& name, policy::PolicyMode mode);
   std::vector<PolicyStatus> status() const;
+  // The loader sensor that policies with `loader: true` hold while enabled (null: such policies
+  // fail to load). Set before the first add().
+  void set_loader(sensors::LoaderHub* loader) { loader_ = loader; }
 
   struct Entry;  // one policy (policy_manager.cpp)
 
@@ -82,6 +86,7 @@ class PolicyManager {
   const sensors::ProcessSensor& sensor_;
   HookRegistry& registry_;
   policy::KernelFacts& kernel_;
+  sensors::LoaderHub* loader_ = nullptr;
   mutable std::mutex mu_;  // held across loads: policy operations are serialised
   std::map<std::string, std::unique_ptr<Entry>> policies_;
   uint64_t next_id_ = 1;

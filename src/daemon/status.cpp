@@ -105,11 +105,11 @@ void render_policies(const StatusSnapshot& s, ObjectWriter& top) {
 uint64_t StatusSnapshot::kernel_lost() const {
   uint64_t n = 0;
   for (const auto& op : kernel_missed) n += op[OCT_MISS_RB_FULL] + op[OCT_MISS_NO_HEAP];
-  return n;
+  return n + loader.sensor.lost;
 }
 
 uint64_t StatusSnapshot::user_dropped() const {
-  uint64_t n = decode_errors + unknown_hook;
+  uint64_t n = decode_errors + unknown_hook + loader.sensor.malformed;
   for (const auto& e : exporters)
     n += e.stats.dropped_queue_full + e.stats.lost_records + e.rate_limited + e.aggregation_dropped;
   return n;
@@ -146,7 +146,15 @@ std::string render_status_json(const StatusSnapshot& s) {
   ev.field("process_kprobe", s.kprobe_events).field("process_tracepoint", s.tracepoint_events);
   ev.field("process_uprobe", s.uprobe_events).field("process_usdt", s.usdt_events);
   ev.field("process_lsm", s.lsm_events);
+  ev.field("process_loader", s.loader_events).field("loader_unknown_process", s.loader_unknown_process);
   ev.close();
+
+  ObjectWriter ld(top.raw("loader"));
+  ld.field("active", uint64_t(s.loader.active)).field("policies", s.loader.users);
+  ld.field("records", s.loader.sensor.records).field("lost", s.loader.sensor.lost);
+  ld.field("malformed", s.loader.sensor.malformed).field("other_records", s.loader.sensor.other);
+  ld.field("no_build_id", s.loader.sensor.no_build_id);
+  ld.close();
 
   ObjectWriter cache(top.raw("process_cache"));
   cache.field("size", s.cache.size).field("capacity", s.cache.capacity);

@@ -37,6 +37,8 @@ struct StatusSnapshot {
   uint64_t exec_events = 0, exit_events = 0, exit_unknown = 0, parent_misses = 0, seeded = 0;
   uint64_t kprobe_events = 0, tracepoint_events = 0, uprobe_events = 0, usdt_events = 0;
   uint64_t lsm_events = 0;
+  uint64_t loader_events = 0, loader_unknown_process = 0;  // process_loader sent / skipped
+  sensors::LoaderHubStats loader;  // the loader sensor's rings: records, lost, malformed
   CacheSnapshot cache;
   std::vector<ExporterSnapshot> exporters;
   // Policies: per policy, hook and selector what the kernel did (posted, signalled, refused,

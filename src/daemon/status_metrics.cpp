@@ -52,6 +52,13 @@ void render_events(const StatusSnapshot& s, ExpositionWriter& w) {
   w.sample({{"type", "PROCESS_UPROBE"}}, s.uprobe_events);
   w.sample({{"type", "PROCESS_USDT"}}, s.usdt_events);
   w.sample({{"type", "PROCESS_LSM"}}, s.lsm_events);
+  w.sample({{"type", "PROCESS_LOADER"}}, s.loader_events);
+  w.family("octagon_loader_records_dropped_total", kCounter,
+           "Executable mappings the loader sensor did not report, by reason (lost: the perf ring "
+           "was full; malformed; unknown_process: a pid the process cache did not know)");
+  w.sample({{"reason", "lost"}}, s.loader.sensor.lost);
+  w.sample({{"reason", "malformed"}}, s.loader.sensor.malformed);
+  w.sample({{"reason", "unknown_process"}}, s.loader_unknown_process);
   w.family("octagon_process_events_degraded_total", kCounter,
            "Events sent with less process information, by reason");
   w.sample({{"reason", "exit_unknown_process"}}, s.exit_unknown);

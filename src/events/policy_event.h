@@ -1,5 +1,6 @@
 // Events produced by TracingPolicy hooks: process_kprobe, process_tracepoint, process_uprobe,
-// process_usdt, process_lsm. Value types shared by the generic sensor's decoder and the exporters.
+// process_usdt, process_lsm; and process_loader. Value types shared by the sensors' decoders
+// and the exporters.
 #pragma once
 
 #include <cstdint>
@@ -149,6 +150,17 @@ struct UsdtEvent : PolicyEventCommon {
 struct LsmEvent : PolicyEventCommon {
   std::string function_name;  // the hook without the security_ prefix, e.g. "bprm_check_security"
   std::string ima_hash;       // Post imaHash: "<algo>:<hex digest>", e.g. "sha256:73ab..."; "" none
+};
+
+// process_loader (spec.loader: true): a process mapped an executable file (binary, ld.so,
+// library). Not a hook event: no policy name, action or arguments (Tetragon's ProcessLoader).
+struct LoaderEvent {
+  const Process* process = nullptr;
+  const Process* parent = nullptr;
+  std::vector<const Process*> ancestors;
+  std::string path;     // the mapped file, as the kernel names it
+  std::string buildid;  // raw bytes of the file's GNU build id; empty when the kernel sent none
+  uint64_t time_ns = 0;  // wall clock
 };
 
 }  // namespace octagon::events

@@ -347,7 +347,11 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
   if (!p.enforcers.empty())
     out.notes.push_back("enforcers: no enforcer program is attached (no override on this kernel); "
                         "NotifyEnforcer actions signal the task from the hook that matched");
-  OCTAGON_TRY(refuse(p.loader, field_pos(p.spec_pos, "loader"), "loader events are not supported yet", ""));
+  if (p.loader) {
+    out.loader = true;
+    out.notes.push_back("loader: process_loader events from perf mmap2 records read in user space; "
+                        "no kprobe needed");
+  }
   OCTAGON_TRY(refuse(p.pod_selector || p.container_selector || p.host_selector || p.node_selector ||
                          p.kind == PolicyKind::kTracingPolicyNamespaced,
                      p.spec_pos,
@@ -397,7 +401,7 @@ Result<CompiledPolicy> compile_policy(const TracingPolicy& p, KernelFacts& kerne
     OCTAGON_TRY(detail::compile_uprobe(p, u, kernel, out.mode == PolicyMode::kMonitor, out));
   for (const UsdtSpec& u : p.usdts)
     OCTAGON_TRY(detail::compile_usdt(p, u, kernel, out.mode == PolicyMode::kMonitor, out));
-  if (out.hooks.empty())
+  if (out.hooks.empty() && !out.loader)
     return make_error(policy_error(p, p.spec_pos, "the policy has no hooks"));
   return out;
 }

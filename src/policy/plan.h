@@ -118,6 +118,8 @@ struct CompiledPolicy {
   PolicyMode mode = PolicyMode::kEnforce;
   std::vector<HookPlan> hooks;
   std::vector<std::string> notes;  // e.g. "kprobe sys_openat runs on syscalls/sys_enter_openat"
+  // spec.loader: true: process_loader events from the agent's loader sensor (no BPF program).
+  bool loader = false;
 };
 
 }  // namespace octagon::policy

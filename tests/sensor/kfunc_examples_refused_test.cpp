@@ -41,8 +41,6 @@ TEST(KfuncExamplesRefused, RefusedWithTheMissingPiece) {
       // no Debian kernel has; fmod_ret cannot modify syscalls: refused on every kernel tested.
       {"hardlink-override.yaml", "Override cannot work on this kernel"},
       {"symlink-override.yaml", "Override cannot work on this kernel"},
-      // spec.loader: process_loader events (Tetragon: kprobe perf_event_mmap_output) not built.
-      {"loader.yaml", "loader events are not supported yet"},
   };
   std::string missing, why;
   for (const auto& c : cases) {

@@ -29,6 +29,7 @@ namespace octagon::exporters {
 //   🕵️ uprobe  <source> <binary> <path> <symbol>
 //   🔒 LSM     <source> <binary> <hook>, and with an IMA hash a second line
 //      "   <file path> <algo>:<hex>" (the path of the first file/linux_binprm argument)
+//   🧬 loader  <source> <binary> <build id in hex> <mapped path>
 // Kprobe function names match with the arch prefix cut (__x64_, __arm64_, __ia32_), as
 // Tetragon's arch.CutSyscallPrefix; the ❓ line prints the name as is. Missing or differently
 // typed arguments print as Tetragon's protobuf getters return them ("" or 0).
@@ -54,6 +55,7 @@ public:
   void encode(const events::UprobeEvent& event, std::string& out);
   void encode(const events::UsdtEvent& event, std::string& out);
   void encode(const events::LsmEvent& event, std::string& out);
+  void encode(const events::LoaderEvent& event, std::string& out);
 
 private:
   enum class Color : uint8_t { kBlue, kGreen, kMagenta, kCyan, kRed, kYellow };

@@ -53,6 +53,7 @@ public:
   void encode(const events::UprobeEvent& event, std::string& out);
   void encode(const events::UsdtEvent& event, std::string& out);
   void encode(const events::LsmEvent& event, std::string& out);
+  void encode(const events::LoaderEvent& event, std::string& out);
 
 private:
   // `open` (`{"process_kprobe":{"process":`), the process, and the parent when known.

@@ -35,6 +35,7 @@ constexpr std::string_view kKindRawSyscall = "☎  syscall";
 constexpr std::string_view kKindTracepoint = "\xE2\x81\x89\xEF\xB8\x8F tracepoint"; // ⁉️
 constexpr std::string_view kKindUprobe = "\xF0\x9F\x95\xB5\xEF\xB8\x8F uprobe ";    // 🕵️
 constexpr std::string_view kKindUsdt = "\xF0\x9F\x95\xB5\xEF\xB8\x8F usdt   ";      // 🕵️
+constexpr std::string_view kKindLoader = "\xF0\x9F\xA7\xAC loader ";                   // 🧬
 constexpr std::string_view kKindLsm = "\xF0\x9F\x94\x92 LSM    ";                      // 🔒
 
 enum class Line {
@@ -337,6 +338,23 @@ void CompactEncoder::encode(const events::LsmEvent& event, std::string& out) {
     plain_field(path, out);
     plain_field(event.ima_hash, out);
   }
+  finish(start, *event.process, out);
+}
+
+// The build id in lower-case hex (empty when the kernel sent none), then the mapped file.
+void CompactEncoder::encode(const events::LoaderEvent& event, std::string& out) {
+  if (event.process == nullptr)
+    return;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(event.buildid.size() * 2);
+  for (unsigned char c : event.buildid) {
+    hex.push_back(kHex[c >> 4]);
+    hex.push_back(kHex[c & 15]);
+  }
+  const size_t start = begin_process(kKindLoader, event.time_ns, *event.process, out);
+  plain_field(hex, out);
+  plain_field(event.path, out);
   finish(start, *event.process, out);
 }
 

@@ -1,5 +1,5 @@
 // JsonEncoder for the policy events: process_kprobe, process_tracepoint, process_uprobe,
-// process_usdt, process_lsm.
+// process_usdt, process_lsm, process_loader.
 // Fields are written in proto declaration order (compat reference 2.2), with protojson's
 // omission rules; process rendering is shared with exec/exit (json_encoder.cpp).
 #include <octagon/exporters/json/json_encoder.h>
@@ -226,6 +226,26 @@ void JsonEncoder::encode(const events::LsmEvent& event, std::string& out) {
   put_tags(event.tags, out);
   append_ancestors(event.ancestors, out);
   put_string_field(out, ",\"ima_hash\":", event.ima_hash);
+  append_tail(event.time_ns, out);
+}
+
+// ProcessLoader: process=1, path=2, buildid=3 (bytes: base64), parent=4, ancestors=5.
+void JsonEncoder::encode(const events::LoaderEvent& event, std::string& out) {
+  if (event.process == nullptr)
+    return;
+  put(out, "{\"process_loader\":{\"process\":");
+  append_process(*event.process, false, out);
+  put_string_field(out, ",\"path\":", event.path);
+  if (!event.buildid.empty()) {
+    put(out, ",\"buildid\":\"");
+    append_base64(out, event.buildid);
+    out.push_back('"');
+  }
+  if (event.parent != nullptr) {
+    put(out, ",\"parent\":");
+    append_process(*event.parent, false, out);
+  }
+  append_ancestors(event.ancestors, out);
   append_tail(event.time_ns, out);
 }
 

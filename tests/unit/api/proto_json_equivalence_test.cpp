@@ -251,6 +251,23 @@ TEST_P(Equivalence, Lsm) {
   expect_same(e);
 }
 
+// process_loader: buildid is proto bytes (base64 in both JSONs), non-UTF-8 path bytes alike.
+TEST_P(Equivalence, Loader) {
+  events::LoaderEvent e;
+  e.process = &proc_;
+  e.parent = &parent_;
+  e.ancestors = {&grand_};
+  e.path = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+  e.buildid = std::string("\x00\x7f\x80\xff\x12\x34\x56\x78\x9a\xbc\xde\xf0\x01\x02\x03\x04\x05\x06\x07\x08", 20);
+  e.time_ns = fx::kDocEventTime;
+  expect_same(e);
+  e.buildid.clear();
+  e.parent = nullptr;
+  e.ancestors.clear();
+  e.path = "/tmp/odd\xff\n.so";
+  expect_same(e);
+}
+
 // A uretprobe's value is JSON-only: ProcessUprobe has no field for it.
 TEST(EquivalenceDifference, UprobeReturnValueIsJsonOnly) {
   events::Process p = rich_process();
@@ -301,6 +318,11 @@ TEST_P(Equivalence, CompactLineRoundTripsThroughProto) {
   l.args = {all_arguments()[9]};
   l.ima_hash = "sha256:dd55";
   expect_same(l);
+  events::LoaderEvent ld;
+  ld.process = &proc_;
+  ld.path = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+  ld.buildid = std::string("\xab\x01", 2);
+  expect_same(ld);
 }
 
 // Kernel-object arguments render alike in JSON and gRPC, and come back from gRPC whole: the

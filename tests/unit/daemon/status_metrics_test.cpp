@@ -31,6 +31,8 @@ StatusSnapshot rich_snapshot() {
   s.unknown_hook = v();
   s.exec_events = v(), s.exit_events = v(), s.exit_unknown = v(), s.parent_misses = v();
   s.seeded = v(), s.kprobe_events = v(), s.tracepoint_events = v(), s.uprobe_events = v();
+  s.loader_events = v(), s.loader_unknown_process = v(), s.loader.sensor.lost = v();
+  s.loader.sensor.malformed = v(), s.loader.sensor.records = v();
   s.usdt_events = v();
   s.cache = {v(), v(), v(), v(), v(), v()};
   for (const char* name : {"stdout", "file:/var/log/\"odd\"\\name\n.log"}) {
@@ -109,6 +111,9 @@ std::optional<Expect> metric_for(const std::vector<std::string>& path, const Con
   if (p == "events.exit_unknown_process" || p == "events.parent_misses")
     return Expect{"octagon_process_events_degraded_total",
                   {{"reason", key == "parent_misses" ? "parent_miss" : key}}};
+  if (p == "events.loader_unknown_process")
+    return Expect{"octagon_loader_records_dropped_total", {{"reason", "unknown_process"}}};
+  if (p == "loader.lost") return Expect{"octagon_loader_records_dropped_total", {{"reason", "lost"}}};
   if (p == "process_cache.misses") return Expect{"tetragon_process_cache_misses_total", {}};
   if (p == "exporters.[].dropped_queue_full")
     return Expect{"tetragon_observer_ringbuf_queue_events_lost_total", {{"exporter", c.exporter}}};

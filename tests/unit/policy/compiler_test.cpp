@@ -147,6 +147,24 @@ spec:
   EXPECT_EQ(c->hooks[0].render.kind, EventKind::kTracepoint);
 }
 
+// loader: true needs no hook: the agent's loader sensor (perf mmap2 records) serves it.
+TEST(PolicyCompiler, LoaderAloneAndWithHooks) {
+  std::string head = "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata: {name: p}\nspec:\n";
+  auto alone = compile(head + "  loader: true\n");
+  ASSERT_TRUE(alone) << alone.error().message();
+  EXPECT_TRUE(alone->loader);
+  EXPECT_TRUE(alone->hooks.empty());
+  ASSERT_EQ(alone->notes.size(), 1u);
+  EXPECT_NE(alone->notes[0].find("perf mmap2 records read in user space; no kprobe needed"), std::string::npos);
+  auto both = compile(head + "  loader: true\n  kprobes:\n  - call: sys_openat\n");
+  ASSERT_TRUE(both) << both.error().message();
+  EXPECT_TRUE(both->loader);
+  EXPECT_EQ(both->hooks.size(), 1u);
+  auto none = compile(head + "  loader: false\n  kprobes:\n  - call: sys_openat\n");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->loader);
+}
+
 TEST(PolicyCompiler, RefusalsNameLineAndCause) {
   std::string head = "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata: {name: p}\nspec:\n";
   EXPECT_ERR(compile(head + "  kprobes:\n  - call: fd_install\n    syscall: false\n"), EINVAL,
