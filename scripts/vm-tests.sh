@@ -25,6 +25,8 @@ process_smoke='ProcessExec\.BinaryArgsAndCwd|ProcessExit\.(StatusCode|KilledBySi
 generic_smoke='GenericTracepoint\.(CapturesArgsAndFiltersInKernel|SigkillStopsTheProcess)'
 generic_smoke+='|GenericRawTracepoint\.ExecArgumentsFromBtfAndResolvePaths'
 generic_smoke+='|GenericUprobe\.FunctionArgumentsAndReturnValue'
+# The loader sensor (perf mmap2 records with build ids, no BPF): the same on every kernel >= 5.12.
+generic_smoke+='|LoaderSensor\.ChildMappingsCarryPathAndElfBuildId'
 smoke="^($process_smoke|$generic_smoke)\$"
 # Measured on the Debian kernels (shared/reference/vm-tier.md): no Debian kernel enables
 # CONFIG_FUNCTION_ERROR_INJECTION (so no bpf_override_return, and no fmod_ret on syscall
